@@ -1,0 +1,2 @@
+namespace Gateway.Oss;
+public sealed record OssCredentials(string AccessKeyId, string AccessKeySecret, string? SecurityToken = null);
