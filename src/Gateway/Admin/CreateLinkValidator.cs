@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Gateway.Buckets;
+using Gateway.Links;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.Admin;
+
+/// <summary>Checks a create request field by field; every error names its field.</summary>
+internal static partial class CreateLinkValidator
+{
+    public const int MaxKeyBytes = 1023;
+    public const int MaxTags = 20;
+    public const int MaxNoteLength = 1024;
+    public const int MaxFilenameLength = 255;
+
+    public static Dictionary<string, string[]> Validate(CreateLinkRequest request, BucketRegistry buckets)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(request.Bucket))
+        {
+            errors["bucket"] = ["Required: the alias of a configured bucket."];
+        }
+        else if (!buckets.TryGet(request.Bucket, out _))
+        {
+            errors["bucket"] = [$"Unknown bucket alias. Configured: {string.Join(", ", buckets.Aliases)}."];
+        }
+
+        if (KeyError(request.Key) is { } keyError)
+        {
+            errors["key"] = [keyError];
+        }
+
+        if (request.VersionId is { } versionId && (versionId.Length is 0 or > 256 || HasControlCharacter(versionId)))
+        {
+            errors["versionId"] = ["Must be 1-256 characters without control characters."];
+        }
+
+        if (request.Code is { } code)
+        {
+            if (!VanityCodePattern().IsMatch(code))
+            {
+                errors["code"] = [$"Must match [A-Za-z0-9_-]{{{LinkCode.MinLength},{LinkCode.MaxLength}}}."];
+            }
+            else if (LinkCode.IsReserved(code))
+            {
+                errors["code"] = ["This code is reserved by the gateway."];
+            }
+        }
+
+        if (request.Filename is { } filename && (filename.Length is 0 or > MaxFilenameLength || HasControlCharacter(filename) || filename.AsSpan().IndexOfAny('/', '\\') >= 0))
+        {
+            errors["filename"] = [$"Must be 1-{MaxFilenameLength} characters, without '/', '\\' or control characters."];
+        }
+
+        if (request.Disposition is not (null or "attachment" or "inline"))
+        {
+            errors["disposition"] = ["Must be 'attachment' or 'inline'."];
+        }
+
+        if (request.ContentType is { } contentType && (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType) || mediaType.MatchesAllTypes || mediaType.MatchesAllSubTypes))
+        {
+            errors["contentType"] = ["Must be a media type such as 'application/pdf'."];
+        }
+
+        if (request.Mode is not (null or "proxy"))
+        {
+            errors["mode"] = ["Must be 'proxy'."];
+        }
+
+        ValidateTags(request.Tags, errors);
+        if (request.Note is { Length: > MaxNoteLength })
+        {
+            errors["note"] = [$"At most {MaxNoteLength} characters."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>OSS's key rules (1-1023 UTF-8 bytes, no leading '/' or '\'); control characters are refused too.</summary>
+    public static string? KeyError(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return "Required: the object key.";
+        }
+
+        if (key[0] is '/' or '\\')
+        {
+            return "Must not start with '/' or '\\'.";
+        }
+
+        if (HasControlCharacter(key))
+        {
+            return "Must not contain control characters.";
+        }
+
+        try
+        {
+            var strictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+            if (strictUtf8.GetByteCount(key) > MaxKeyBytes)
+            {
+                return $"Must be at most {MaxKeyBytes} bytes in UTF-8.";
+            }
+        }
+        catch (EncoderFallbackException)
+        {
+            return "Must be valid Unicode text.";
+        }
+
+        return null;
+    }
+
+    private static void ValidateTags(List<string>? tags, Dictionary<string, string[]> errors)
+    {
+        if (tags is null)
+        {
+            return;
+        }
+
+        if (tags.Count > MaxTags)
+        {
+            errors["tags"] = [$"At most {MaxTags} tags."];
+            return;
+        }
+
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (tags[i] is null || !TagPattern().IsMatch(tags[i]))
+            {
+                errors[$"tags[{i}]"] = ["Must match [A-Za-z0-9_.:-]{1,64}."];
+            }
+        }
+    }
+
+    private static bool HasControlCharacter(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{3,64}$")]
+    private static partial Regex VanityCodePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$")]
+    private static partial Regex TagPattern();
+}

@@ -1,0 +1,31 @@
+using Gateway.Metering;
+
+namespace Gateway.Downloads;
+
+internal static class DownloadEndpoints
+{
+    private static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head];
+
+    public static WebApplicationBuilder AddDownloads(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddHttpForwarder();
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<OssForwardTransformer>();
+        services.AddSingleton<DownloadMeter>();
+        services.AddSingleton<DownloadHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/{code}</c> and <c>/{code}/{filename}</c> (the name is cosmetic, for URLs that end in a
+    /// file name). Literal routes such as <c>/healthz</c> and <c>/api/...</c> win over these.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").ExcludeFromDescription();
+        group.MapMethods("/{code}", Methods, static (HttpContext context, string code, DownloadHandler handler) => handler.HandleAsync(context, code));
+        group.MapMethods("/{code}/{**filename}", Methods, static (HttpContext context, string code, DownloadHandler handler) => handler.HandleAsync(context, code));
+        return app;
+    }
+}

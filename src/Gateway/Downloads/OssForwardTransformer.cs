@@ -1,0 +1,169 @@
+using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Downloads;
+
+/// <summary>
+/// The one transformer of the download path. Requests: an allow-list of client headers, the
+/// upstream URI built from the link, and the V4 signature over exactly that. Responses: an
+/// allow-list of upstream headers, the link's presentation headers, and OSS errors replaced by the
+/// gateway's own answers so no OSS XML (which names the AccessKeyId) ever reaches a client.
+/// </summary>
+internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransformer> logger) : HttpTransformer
+{
+    /// <summary>
+    /// The only client headers that reach OSS. Everything else, notably Cookie, Authorization,
+    /// X-Forwarded-* and any x-oss-* (which would be signed), stays behind (PITFALLS 2).
+    /// </summary>
+    private static readonly string[] ForwardedRequestHeaders =
+    [
+        HeaderNames.Range,
+        HeaderNames.IfRange,
+        HeaderNames.IfMatch,
+        HeaderNames.IfNoneMatch,
+        HeaderNames.IfModifiedSince,
+        HeaderNames.IfUnmodifiedSince,
+    ];
+
+    /// <summary>Upstream headers a client may see. x-oss-*, Server, Set-Cookie and the rest are dropped.</summary>
+    private static readonly FrozenSet<string> ForwardedResponseHeaders = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        HeaderNames.ContentType,
+        HeaderNames.ContentLength,
+        HeaderNames.ContentRange,
+        HeaderNames.ContentEncoding,
+        HeaderNames.ContentLanguage,
+        HeaderNames.AcceptRanges,
+        HeaderNames.ETag,
+        HeaderNames.LastModified);
+
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        // base.TransformRequestAsync is deliberately not called: it would copy every client header.
+        var download = httpContext.Features.GetRequiredFeature<DownloadFeature>();
+        var clientHeaders = httpContext.Request.Headers;
+        foreach (var name in ForwardedRequestHeaders)
+        {
+            if (clientHeaders.TryGetValue(name, out var values))
+            {
+                proxyRequest.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        if (clientHeaders.ContainsKey(HeaderNames.Range))
+        {
+            // By default OSS ignores an unsatisfiable range and sends the whole object with 200;
+            // "standard" gives HTTP's answer, 416, and clamps a range that runs past the end.
+            proxyRequest.Headers.TryAddWithoutValidation("x-oss-range-behavior", "standard");
+        }
+
+        var link = download.Link;
+        proxyRequest.RequestUri = download.Bucket.Endpoint.BuildObjectUri(link.Key, download.UpstreamQuery);
+        download.Bucket.Signer.SignRequest(proxyRequest, link.Key, download.UpstreamQuery);
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            // The forwarder failed before a response arrived; the caller answers.
+            return false;
+        }
+
+        var download = httpContext.Features.GetRequiredFeature<DownloadFeature>();
+        var status = (int)proxyResponse.StatusCode;
+        download.UpstreamStatus = status;
+        switch (status)
+        {
+            case StatusCodes.Status200OK or StatusCodes.Status206PartialContent:
+                CopyResponseHeaders(proxyResponse, httpContext.Response);
+                Decorate(httpContext.Response, download);
+                download.ServesBody = true;
+                return true;
+            case StatusCodes.Status304NotModified:
+                CopyResponseHeaders(proxyResponse, httpContext.Response);
+                httpContext.Response.Headers.CacheControl = "private, no-cache";
+                return true;
+            case StatusCodes.Status412PreconditionFailed:
+                await DownloadResponses.WriteAsync(httpContext, status, "The file does not match the conditions of your request (If-Match / If-Unmodified-Since).").ConfigureAwait(false);
+                return false;
+            case StatusCodes.Status416RangeNotSatisfiable:
+                if (proxyResponse.Content.Headers.ContentRange is { } contentRange)
+                {
+                    httpContext.Response.Headers.ContentRange = contentRange.ToString();
+                }
+
+                await DownloadResponses.WriteAsync(httpContext, status, "The requested range is outside the file.").ConfigureAwait(false);
+                return false;
+            case StatusCodes.Status404NotFound:
+                LogUpstreamError(download, proxyResponse);
+                await DownloadResponses.WriteAsync(httpContext, status, "The file behind this link no longer exists.").ConfigureAwait(false);
+                return false;
+            default:
+                // 403 (signature refused, wrong credentials), 400, 5xx: the operator's problem. The client
+                // learns only that storage failed; the log has OSS's request id and error code to follow up.
+                LogUpstreamError(download, proxyResponse);
+                await DownloadResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service could not deliver the file.").ConfigureAwait(false);
+                return false;
+        }
+    }
+
+    private static void CopyResponseHeaders(HttpResponseMessage source, HttpResponse destination)
+    {
+        var headers = destination.Headers;
+        foreach (var header in source.Headers.NonValidated)
+        {
+            if (ForwardedResponseHeaders.Contains(header.Key))
+            {
+                headers[header.Key] = header.Value.ToString();
+            }
+        }
+
+        foreach (var header in source.Content.Headers.NonValidated)
+        {
+            if (ForwardedResponseHeaders.Contains(header.Key))
+            {
+                headers[header.Key] = header.Value.ToString();
+            }
+        }
+    }
+
+    private static void Decorate(HttpResponse response, DownloadFeature download)
+    {
+        var link = download.Link;
+        var headers = response.Headers;
+        headers.ContentDisposition = ContentDisposition.For(link);
+        if (link.ContentType is { } contentType)
+        {
+            headers.ContentType = contentType;
+        }
+
+        headers[HeaderNames.XContentTypeOptions] = "nosniff";
+
+        // Browsers may keep the bytes but must ask again before reusing them, so a revoked link is
+        // never served from a cache; shared caches must not keep them at all.
+        headers.CacheControl = "private, no-cache";
+    }
+
+    private void LogUpstreamError(DownloadFeature download, HttpResponseMessage response)
+    {
+        Log.UpstreamError(
+            logger,
+            (int)response.StatusCode,
+            download.Bucket.Alias,
+            FirstValue(response, "x-oss-ec"),
+            FirstValue(response, "x-oss-request-id"));
+    }
+
+    private static string? FirstValue(HttpResponseMessage response, string name) =>
+        response.Headers.NonValidated.TryGetValues(name, out var values) ? values.ToString() : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "OSS answered {Status} for bucket {Bucket} (EC {ErrorCode}, x-oss-request-id {RequestId})")]
+        public static partial void UpstreamError(ILogger logger, int status, string bucket, string? errorCode, string? requestId);
+    }
+}

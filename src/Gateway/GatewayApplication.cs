@@ -1,0 +1,35 @@
+using Gateway.Admin;
+using Gateway.Buckets;
+using Gateway.Demo;
+using Gateway.Downloads;
+using Gateway.Hosting;
+using Gateway.Links;
+using Gateway.Telemetry;
+
+namespace Gateway;
+
+/// <summary>The whole application, one line per concern. Program.cs runs it; tests host it on real sockets.</summary>
+public static class GatewayApplication
+{
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddGatewayConfiguration(args);
+        builder.AddDemoModeWhenUnconfigured();
+        builder.AddGatewayTelemetry();
+        builder.AddKestrelLimits();
+        builder.Services.AddSingleton<BucketRegistry>();
+        builder.AddLinkStore();
+        builder.AddDownloads();
+        builder.AddAdminApi();
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapGatewayTelemetry();
+        app.MapAdminApi();
+        app.MapDownloads();
+        return app;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+using Gateway.Admin;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// Checks the whole <c>Gateway</c> section at start, so a bad setting stops the process with the
+/// configuration key in the message instead of failing on the first download.
+/// </summary>
+internal sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Gateway:DataDirectory must not be empty.");
+        }
+
+        if (options.PublicBaseUrl is { } publicBase && (!publicBase.IsAbsoluteUri || publicBase.Scheme is not ("http" or "https")))
+        {
+            failures.Add("Gateway:PublicBaseUrl must be an absolute http or https URL.");
+        }
+
+        foreach (var (alias, bucket) in options.Buckets)
+        {
+            ValidateBucket(alias, bucket, failures);
+        }
+
+        foreach (var (keyName, apiKey) in options.Admin.ApiKeys)
+        {
+            ValidateApiKey(keyName, apiKey, failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateBucket(string alias, BucketOptions bucket, List<string> failures)
+    {
+        var prefix = $"Gateway:Buckets:{alias}";
+        if (!BucketAliasPattern().IsMatch(alias))
+        {
+            failures.Add($"{prefix}: the alias must match [A-Za-z0-9_-]{{1,64}}.");
+        }
+
+        if (bucket.Endpoint is not { IsAbsoluteUri: true } endpoint || endpoint.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"{prefix}:Endpoint must be an absolute http or https URL, e.g. https://oss-cn-hangzhou.aliyuncs.com.");
+        }
+        else if (endpoint.AbsolutePath != "/" || !string.IsNullOrEmpty(endpoint.Query))
+        {
+            failures.Add($"{prefix}:Endpoint must not have a path or query.");
+        }
+
+        if (!BucketNamePattern().IsMatch(bucket.Bucket))
+        {
+            failures.Add($"{prefix}:Bucket must be an OSS bucket name: 3-63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(bucket.Region))
+        {
+            failures.Add($"{prefix}:Region is required (e.g. cn-hangzhou): OSS Signature V4 signs it.");
+        }
+        else if (bucket.Region.StartsWith("oss-", StringComparison.Ordinal))
+        {
+            failures.Add($"{prefix}:Region is the bare region id (cn-hangzhou), not '{bucket.Region}'.");
+        }
+
+        if (!Enum.IsDefined(bucket.AddressingStyle))
+        {
+            failures.Add($"{prefix}:AddressingStyle must be VirtualHosted, Path or Cname.");
+        }
+
+        var hasId = !string.IsNullOrEmpty(bucket.AccessKeyId);
+        var hasSecret = !string.IsNullOrEmpty(bucket.AccessKeySecret);
+        if (hasId != hasSecret)
+        {
+            failures.Add($"{prefix}: set both AccessKeyId and AccessKeySecret, or neither to use OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET.");
+        }
+        else if (!hasId && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OSS_ACCESS_KEY_ID")))
+        {
+            failures.Add($"{prefix}: no credentials: set {prefix}:AccessKeyId and AccessKeySecret, or the environment variables OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET.");
+        }
+    }
+
+    private static void ValidateApiKey(string keyName, ApiKeyOptions apiKey, List<string> failures)
+    {
+        var prefix = $"Gateway:Admin:ApiKeys:{keyName}";
+        if (!Sha256HexPattern().IsMatch(apiKey.Sha256))
+        {
+            failures.Add($"{prefix}:Sha256 must be the lower-case hex SHA-256 of the key (64 characters).");
+        }
+
+        if (apiKey.Scopes.Length == 0)
+        {
+            failures.Add($"{prefix}:Scopes must list at least one of {string.Join(", ", ApiScopes.All)}.");
+        }
+
+        foreach (var scope in apiKey.Scopes)
+        {
+            if (!ApiScopes.All.Contains(scope))
+            {
+                failures.Add($"{prefix}:Scopes has unknown scope '{scope}'; known: {string.Join(", ", ApiScopes.All)}.");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex BucketAliasPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketNamePattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256HexPattern();
+}

@@ -1,0 +1,17 @@
+using StackExchange.Redis;
+
+namespace Gateway.Links;
+
+/// <summary>
+/// Key layout. The code sits in a hash tag (<c>{code}</c>) so all keys of one link share a Redis
+/// Cluster slot and one script may touch them together (PITFALLS 17).
+/// </summary>
+internal static class RedisKeys
+{
+    /// <summary>Sorted set of all codes by creation time, for listing.</summary>
+    public static readonly RedisKey LinkIndex = "gw:links";
+
+    public static RedisKey Link(string code) => $"gw:{{{code}}}:link";
+
+    public static RedisKey Counters(string code) => $"gw:{{{code}}}:stats";
+}
