@@ -14,6 +14,9 @@ internal static partial class CreateLinkValidator
     public const int MaxNoteLength = 1024;
     public const int MaxFilenameLength = 255;
 
+    /// <summary>Throws on lone surrogates instead of silently writing U+FFFD, which would name another object.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static Dictionary<string, string[]> Validate(CreateLinkRequest request, BucketRegistry buckets)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -97,8 +100,7 @@ internal static partial class CreateLinkValidator
 
         try
         {
-            var strictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-            if (strictUtf8.GetByteCount(key) > MaxKeyBytes)
+            if (StrictUtf8.GetByteCount(key) > MaxKeyBytes)
             {
                 return $"Must be at most {MaxKeyBytes} bytes in UTF-8.";
             }

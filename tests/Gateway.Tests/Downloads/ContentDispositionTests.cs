@@ -1,0 +1,39 @@
+using Gateway.Downloads;
+using Gateway.Links;
+
+namespace Gateway.Tests.Downloads;
+
+public sealed class ContentDispositionTests
+{
+    private static Link LinkTo(string key, string? filename = null, ContentDispositionType disposition = ContentDispositionType.Attachment) =>
+        new() { Code = "abc", Bucket = "b", Key = key, Filename = filename, Disposition = disposition, CreatedAt = DateTimeOffset.UnixEpoch };
+
+    [Fact]
+    public void Default_name_is_the_last_key_segment() =>
+        Assert.Equal("attachment; filename=q3.pdf; filename*=UTF-8''q3.pdf", ContentDisposition.For(LinkTo("reports/2024/q3.pdf")));
+
+    [Fact]
+    public void Key_ending_in_a_slash_uses_the_last_named_segment() =>
+        Assert.Contains("filename*=UTF-8''folder", ContentDisposition.For(LinkTo("a/folder/")), StringComparison.Ordinal);
+
+    [Fact]
+    public void Non_ascii_names_get_an_ascii_fallback_and_filename_star()
+    {
+        var header = ContentDisposition.For(LinkTo("k", "Über Bericht.pdf"));
+
+        Assert.StartsWith("attachment; filename=\"_ber Bericht.pdf\"", header, StringComparison.Ordinal);
+        Assert.Contains("filename*=UTF-8''%C3%9Cber%20Bericht.pdf", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quotes_in_names_cannot_break_out_of_the_header()
+    {
+        var header = ContentDisposition.For(LinkTo("k", "a\"; evil=1.txt"));
+
+        Assert.DoesNotContain("; evil=1", header.Replace("%3B", "", StringComparison.Ordinal).Split("filename*")[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inline_disposition_is_kept() =>
+        Assert.StartsWith("inline;", ContentDisposition.For(LinkTo("x.png", disposition: ContentDispositionType.Inline)), StringComparison.Ordinal);
+}

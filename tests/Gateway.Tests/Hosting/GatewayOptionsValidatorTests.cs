@@ -1,0 +1,63 @@
+using Gateway.Hosting;
+using Gateway.Oss;
+
+namespace Gateway.Tests.Hosting;
+
+public sealed class GatewayOptionsValidatorTests
+{
+    private static GatewayOptions WithBucket(Action<BucketOptions> change)
+    {
+        var bucket = new BucketOptions
+        {
+            Endpoint = new Uri("https://oss-cn-hangzhou.aliyuncs.com"),
+            Bucket = "my-bucket",
+            Region = "cn-hangzhou",
+            AddressingStyle = OssAddressingStyle.VirtualHosted,
+            AccessKeyId = "id",
+            AccessKeySecret = "secret",
+        };
+        change(bucket);
+        return new GatewayOptions { Buckets = { ["media"] = bucket } };
+    }
+
+    [Fact]
+    public void A_complete_bucket_is_valid() =>
+        Assert.True(new GatewayOptionsValidator().Validate(null, WithBucket(_ => { })).Succeeded);
+
+    [Theory]
+    [InlineData("Endpoint")]
+    [InlineData("Bucket")]
+    [InlineData("Region")]
+    [InlineData("AccessKeySecret")]
+    public void Each_bad_bucket_setting_is_named_by_its_key(string setting)
+    {
+        var options = WithBucket(bucket =>
+        {
+            switch (setting)
+            {
+                case "Endpoint": bucket.Endpoint = new Uri("ftp://example.com"); break;
+                case "Bucket": bucket.Bucket = "Not_A_Bucket"; break;
+                case "Region": bucket.Region = "oss-cn-hangzhou"; break;
+                case "AccessKeySecret": bucket.AccessKeySecret = null; break;
+            }
+        });
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains($"Gateway:Buckets:media", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(setting == "AccessKeySecret" ? "AccessKeySecret" : setting, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Api_keys_need_a_sha256_and_known_scopes()
+    {
+        var options = new GatewayOptions();
+        options.Admin.ApiKeys["ops"] = new ApiKeyOptions { Sha256 = "ABC", Scopes = ["links:read", "links:admin"] };
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Contains("Gateway:Admin:ApiKeys:ops:Sha256", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("links:admin", result.FailureMessage, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,59 @@
+using Gateway.Links;
+using StackExchange.Redis;
+
+namespace Gateway.Tests.Links;
+
+public sealed class LinkHashTests
+{
+    [Fact]
+    public void A_link_round_trips_through_its_hash_fields()
+    {
+        var link = new Link
+        {
+            Code = "abcdefghij",
+            Bucket = "media",
+            Key = "报告 2024/ä+b.txt",
+            VersionId = "CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2OTBjOTRmNTE5NmU5NmFmZjUyYzZmMjE2",
+            Filename = "report.txt",
+            Disposition = ContentDispositionType.Inline,
+            ContentType = "text/plain",
+            State = LinkState.Revoked,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_000_123),
+            Owner = "admin",
+            Note = "a note, with \"quotes\"",
+            Tags = ["q3", "board"],
+        };
+
+        var values = LinkHash.ToFieldValues(link);
+        var entries = new HashEntry[values.Length / 2];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry(values[2 * i], values[(2 * i) + 1]);
+        }
+
+        var read = LinkHash.FromEntries(link.Code, entries);
+
+        Assert.NotNull(read);
+        Assert.Equal(link with { Tags = [] }, read with { Tags = [] });
+        Assert.Equal(link.Tags, read.Tags);
+    }
+
+    [Fact]
+    public void Optional_fields_are_left_out_of_the_hash()
+    {
+        var link = new Link { Code = "abc", Bucket = "b", Key = "k", CreatedAt = DateTimeOffset.UnixEpoch };
+
+        var fields = LinkHash.ToFieldValues(link).Where((_, i) => i % 2 == 0).Select(v => (string)v!).ToList();
+
+        Assert.DoesNotContain("versionId", fields);
+        Assert.DoesNotContain("filename", fields);
+        Assert.DoesNotContain("tags", fields);
+    }
+
+    [Fact]
+    public void A_hash_without_target_is_no_link()
+    {
+        Assert.Null(LinkHash.FromEntries("abc", []));
+        Assert.Null(LinkHash.FromEntries("abc", [new HashEntry("state", "revoked")]));
+    }
+}
