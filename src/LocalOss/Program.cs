@@ -1,3 +1,8 @@
-var builder = WebApplication.CreateBuilder(args);
+using LocalOss.Hosting;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddLocalOssFromConfiguration();
+
 var app = builder.Build();
+app.MapLocalOss();
 await app.RunAsync();

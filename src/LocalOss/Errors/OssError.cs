@@ -1,0 +1,83 @@
+namespace LocalOss.Errors;
+
+/// <summary>
+/// One OSS error response: HTTP status, <c>Code</c>, <c>Message</c>, the <c>EC</c> diagnostic code and any
+/// code-specific elements (oss/SIGNING.md §9). The factories use OSS's own wording and, where an EC was
+/// seen in real OSS responses, that EC; the others carry <see cref="UnknownEc"/> instead of an invented one.
+/// </summary>
+internal sealed record OssError(int StatusCode, string Code, string Message, string Ec, IReadOnlyList<KeyValuePair<string, string>> Details)
+{
+    /// <summary>Marks an error whose real EC we have not seen; clients parse Code, never EC, to decide.</summary>
+    public const string UnknownEc = "0000-00000000";
+
+    public OssError(int statusCode, string code, string message, string ec = UnknownEc)
+        : this(statusCode, code, message, ec, [])
+    {
+    }
+
+    /// <summary>Response headers the error carries besides the standard ones (e.g. Content-Range on 416).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    public static OssError NoSuchKey(string key) =>
+        new(404, "NoSuchKey", "The specified key does not exist.", "0026-00000001", [new("Key", key)]);
+
+    public static OssError NoSuchBucket(string bucket) =>
+        new(404, "NoSuchBucket", "The specified bucket does not exist.", "0015-00000101", [new("BucketName", bucket)]);
+
+    public static OssError NoSuchVersion(string key, string versionId) =>
+        new(404, "NoSuchVersion", "The specified version does not exist.", UnknownEc, [new("Key", key), new("VersionId", versionId)]);
+
+    public static OssError AnonymousAccessDenied() =>
+        new(403, "AccessDenied", "You have no right to access this object because of bucket acl.", "0003-00000001");
+
+    public static OssError InvalidBucketName(string bucket) =>
+        new(400, "InvalidBucketName", "The specified bucket is not valid.", UnknownEc, [new("BucketName", bucket)]);
+
+    public static OssError InvalidObjectName(string message) =>
+        new(400, "InvalidObjectName", message);
+
+    public static OssError InvalidArgument(string message, string? argumentName = null, string? argumentValue = null) =>
+        argumentName is null
+            ? new(400, "InvalidArgument", message)
+            : new(400, "InvalidArgument", message, UnknownEc, [new("ArgumentName", argumentName), new("ArgumentValue", argumentValue ?? "")]);
+
+    public static OssError InvalidRange(string rangeRequested, long objectSize)
+    {
+        var size = objectSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new(416, "InvalidRange", "The requested range cannot be satisfied", UnknownEc, [new("RangeRequested", rangeRequested), new("ActualObjectSize", size)])
+        {
+            Headers = [new("Content-Range", "bytes */" + size)],
+        };
+    }
+
+    public static OssError PreconditionFailed(string condition) =>
+        new(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", UnknownEc, [new("Condition", condition)]);
+
+    public static OssError MethodNotAllowed(string method, string resourceType) =>
+        new(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", UnknownEc,
+            [new("Method", method), new("ResourceType", resourceType)]);
+
+    /// <summary>PutObject with If-* headers (DOC 0017-00000245).</summary>
+    public static OssError ConditionalPutNotImplemented() =>
+        new(400, "NotImplemented", "A header you provided implies functionality that is not implemented.", "0017-00000245");
+
+    /// <summary>An OSS feature LocalOss does not emulate (multipart upload, ACLs, listing, ...).</summary>
+    public static OssError NotImplemented(string what) =>
+        new(501, "NotImplemented", $"LocalOss does not implement {what}.");
+
+    public static OssError InvalidDigest() =>
+        new(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
+
+    public static OssError BadDigest() =>
+        new(400, "InvalidDigest", "The Content-MD5 you specified did not match what we received.");
+
+    public static OssError EntityTooLarge(long maxSize) =>
+        new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.", UnknownEc,
+            [new("MaxSizeAllowed", maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+
+    public static OssError FileAlreadyExists() =>
+        new(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.");
+
+    public static OssError InternalError() =>
+        new(500, "InternalError", "We encountered an internal error. Please try again.");
+}

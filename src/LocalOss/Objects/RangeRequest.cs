@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace LocalOss.Objects;
+
+internal enum RangeOutcome
+{
+    /// <summary>Serve the whole object with 200: no Range, or one OSS ignores.</summary>
+    Whole,
+
+    /// <summary>Serve <see cref="RangeDecision.Start"/> and <see cref="RangeDecision.Length"/> with 206.</summary>
+    Partial,
+
+    /// <summary>416 InvalidRange (only with <c>x-oss-range-behavior: standard</c>).</summary>
+    Unsatisfiable,
+}
+
+internal readonly record struct RangeDecision(RangeOutcome Outcome, long Start = 0, long Length = 0)
+{
+    public static readonly RangeDecision Whole = new(RangeOutcome.Whole);
+    public static readonly RangeDecision Unsatisfiable = new(RangeOutcome.Unsatisfiable);
+
+    public long End => Start + Length - 1;
+}
+
+/// <summary>
+/// OSS's Range rules (oss/SIGNING.md §11.6). By default a malformed or unsatisfiable range is ignored and
+/// the whole object is served with 200; with <c>x-oss-range-behavior: standard</c> an end past the size is
+/// clamped and a start at or past the size gives 416.
+/// Multiple ranges (<c>bytes=0-1,5-9</c>): OSS's documents disagree (serve the first, or InvalidRange). We
+/// treat them like any range OSS cannot serve: ignored (200, whole object) by default, 416 in standard mode.
+/// Never the first range alone, because a client that asked for several would misread a single-part 206.
+/// </summary>
+internal static class RangeRequest
+{
+    private const string Unit = "bytes=";
+
+    public static RangeDecision Evaluate(string? header, long size, bool standard)
+    {
+        if (string.IsNullOrEmpty(header) || !header.StartsWith(Unit, StringComparison.OrdinalIgnoreCase))
+        {
+            return RangeDecision.Whole;
+        }
+
+        var spec = header.AsSpan(Unit.Length).Trim();
+        if (spec.Contains(','))
+        {
+            return standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
+        }
+
+        var dash = spec.IndexOf('-');
+        if (dash < 0)
+        {
+            return RangeDecision.Whole;
+        }
+
+        var first = spec[..dash];
+        var last = spec[(dash + 1)..];
+        if (first.IsEmpty)
+        {
+            return TryParse(last, out var suffix) ? Suffix(suffix, size, standard) : RangeDecision.Whole;
+        }
+
+        if (!TryParse(first, out var start))
+        {
+            return RangeDecision.Whole;
+        }
+
+        if (last.IsEmpty)
+        {
+            return start < size ? new(RangeOutcome.Partial, start, size - start)
+                : standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
+        }
+
+        if (!TryParse(last, out var end) || end < start)
+        {
+            return RangeDecision.Whole;
+        }
+
+        if (start >= size)
+        {
+            return standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
+        }
+
+        if (end >= size)
+        {
+            if (!standard)
+            {
+                return RangeDecision.Whole;
+            }
+
+            end = size - 1;
+        }
+
+        return new(RangeOutcome.Partial, start, end - start + 1);
+    }
+
+    private static RangeDecision Suffix(long length, long size, bool standard)
+    {
+        if (length > 0 && length <= size)
+        {
+            return new(RangeOutcome.Partial, size - length, length);
+        }
+
+        if (!standard)
+        {
+            return RangeDecision.Whole;
+        }
+
+        // RFC 9110 §14.1.3: a suffix longer than the representation selects all of it.
+        return length == 0 || size == 0 ? RangeDecision.Unsatisfiable : new(RangeOutcome.Partial, 0, size);
+    }
+
+    private static bool TryParse(ReadOnlySpan<char> digits, out long value) =>
+        long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+}

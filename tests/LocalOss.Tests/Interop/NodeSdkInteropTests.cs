@@ -1,0 +1,88 @@
+namespace LocalOss.Tests.Interop;
+
+/// <summary>
+/// LocalOss against the official Node SDK, ali-oss 6.23.0 (Interop/interop.mjs): V4 and V1, header and URL
+/// signatures, awkward keys, and the refusals OSS gives. Skips only when node is not installed.
+/// </summary>
+public sealed class NodeSdkInteropTests(NodeInteropFixture fixture) : IClassFixture<NodeInteropFixture>
+{
+    private static readonly string[] Labels = ["space", "plus", "percent", "tilde", "parens-bang", "unicode", "nested", "quote-semicolon"];
+
+    /// <summary>Every case interop.mjs must report; keep in step with the script.</summary>
+    public static TheoryData<string> ExpectedCases
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var label in Labels)
+            {
+                data.Add($"v4 put/get/head {label}");
+            }
+
+            data.Add("v4 content-type given at put is returned");
+            data.Add("v4 range get returns 206");
+            data.Add("v4 putStream (chunked) round trip");
+            data.Add("v4 head of a missing key is NoSuchKey");
+            data.Add("v4 get of a missing key is NoSuchKey");
+            data.Add("v4 delete removes the object");
+            data.Add("v4 without sldEnable (bucket only in Host) round trip");
+            data.Add("v4 putBucket creates a usable bucket");
+            data.Add("v4 sts token round trip");
+            foreach (var label in new[] { "unicode", "space", "parens-bang" })
+            {
+                data.Add($"v4 signatureUrlV4 download {label}");
+            }
+
+            data.Add("v4 tampered presigned url is SignatureDoesNotMatch");
+            data.Add("v4 wrong secret is SignatureDoesNotMatch");
+            data.Add("v4 unknown access key is InvalidAccessKeyId");
+            data.Add("v4 clock an hour behind is RequestTimeTooSkewed");
+            foreach (var label in new[] { "space", "plus", "unicode", "parens-bang", "quote-semicolon" })
+            {
+                data.Add($"v1 put/get/head {label}");
+            }
+
+            foreach (var label in new[] { "unicode", "space" })
+            {
+                data.Add($"v1 signatureUrl download {label}");
+            }
+
+            data.Add("v1 tampered signatureUrl is SignatureDoesNotMatch");
+            data.Add("v1 unknown access key is InvalidAccessKeyId");
+            data.Add("v4 expired presigned url is AccessDenied");
+            data.Add("v1 expired signatureUrl is AccessDenied");
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ExpectedCases))]
+    public void Ali_oss_case_passes(string name)
+    {
+        var cases = Cases();
+
+        Assert.True(cases.TryGetValue(name, out var result), $"interop.mjs did not report the case '{name}'.");
+        Assert.True(result.Ok, $"{name}: {result.Detail}");
+    }
+
+    [Fact]
+    public void Ali_oss_script_reports_exactly_the_expected_cases()
+    {
+        var cases = Cases();
+        TestContext.Current.TestOutputHelper?.WriteLine(fixture.Summary);
+
+        var expected = ExpectedCases.Select(row => row.Data).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, cases.Keys.Order(StringComparer.Ordinal));
+    }
+
+    private IReadOnlyDictionary<string, InteropCase> Cases()
+    {
+        if (fixture.SkipReason is not null)
+        {
+            Assert.Skip(fixture.SkipReason);
+        }
+
+        Assert.True(fixture.Failure is null, fixture.Failure);
+        return fixture.Cases;
+    }
+}

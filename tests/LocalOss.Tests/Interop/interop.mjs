@@ -1,0 +1,232 @@
+// Drives LocalOss with the official Alibaba Cloud OSS Node SDK (ali-oss) and prints one JSON document:
+// { "node": "...", "aliOss": "...", "cases": [ { "name": "...", "ok": true|false, "detail": "..." } ] }.
+// NodeSdkInteropTests starts LocalOss, runs this script and asserts on every case by name.
+//
+// Environment: LOCALOSS_ENDPOINT (http://127.0.0.1:PORT), LOCALOSS_BUCKET, LOCALOSS_ACCESS_KEY_ID,
+// LOCALOSS_ACCESS_KEY_SECRET, LOCALOSS_STS_ACCESS_KEY_ID, LOCALOSS_STS_ACCESS_KEY_SECRET, LOCALOSS_STS_TOKEN.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import OSS from 'ali-oss';
+
+const require = createRequire(import.meta.url);
+const aliOssVersion = require('ali-oss/package.json').version;
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set`);
+  }
+  return value;
+};
+
+const endpoint = env('LOCALOSS_ENDPOINT').replace(/\/$/, '');
+const bucket = env('LOCALOSS_BUCKET');
+const accessKeyId = env('LOCALOSS_ACCESS_KEY_ID');
+const accessKeySecret = env('LOCALOSS_ACCESS_KEY_SECRET');
+const port = new URL(endpoint).port;
+
+// PITFALLS 24-25: V4 needs authorizationV4 and region 'oss-<region>'; sldEnable puts the bucket in the path.
+const base = { region: 'oss-cn-hangzhou', bucket, endpoint, sldEnable: true, timeout: 30000 };
+const v4 = new OSS({ ...base, accessKeyId, accessKeySecret, authorizationV4: true });
+const v1 = new OSS({ ...base, accessKeyId, accessKeySecret, authorizationV4: false });
+
+// Keys that trip encoders: spaces, '+', '%', '~', '()!', quotes and sub-delimiters, Unicode, nested directories.
+const keys = {
+  'space': 'dir with space/file name.txt',
+  'plus': 'plus+sign/a+b.bin',
+  'percent': 'percent/100% done %20 not-a-space.txt',
+  'tilde': 'tilde/~user~file.txt',
+  'parens-bang': 'marks/(copy) 1!.txt',
+  'unicode': '报告 2024/ä+b~c%20d(1)!.txt',
+  'nested': 'a/b/c/d/e/deep.json',
+  'quote-semicolon': "q/it's;x=1&y=2.txt",
+};
+
+const cases = [];
+
+async function check(name, body) {
+  try {
+    const detail = await body();
+    cases.push({ name, ok: true, detail: detail ?? '' });
+  } catch (error) {
+    cases.push({ name, ok: false, detail: `${error?.name ?? 'Error'}: ${error?.message ?? error}` });
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) {
+    throw new Error(message);
+  }
+}
+
+const contentFor = (key) => Buffer.from(`LocalOss interop payload for ${key}\n${'x'.repeat(key.length * 7)}\u{1F600}\n`, 'utf8');
+const md5Hex = (buffer) => createHash('md5').update(buffer).digest('hex').toUpperCase();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Runs an SDK call that must fail and returns the OSS error code ali-oss parsed from the XML.
+async function expectSdkError(call, status, code) {
+  try {
+    await call();
+  } catch (error) {
+    assert(error.status === status && error.code === code, `expected ${status} ${code}, got ${error.status} ${error.code}: ${error.message}`);
+    return `${error.status} ${error.code}`;
+  }
+  throw new Error(`expected ${status} ${code}, but the call succeeded`);
+}
+
+// Fetches a URL that must fail and returns the <Code> of the XML error body.
+async function expectFetchError(url, status, code) {
+  const response = await fetch(url);
+  const text = await response.text();
+  const found = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+  assert(response.status === status && found === code, `expected ${status} ${code}, got ${response.status} ${found}: ${text.slice(0, 300)}`);
+  return `${response.status} ${found}`;
+}
+
+async function roundTrip(client, key) {
+  const content = contentFor(key);
+  await client.put(key, content);
+  const got = await client.get(key);
+  assert(got.res.status === 200, `get status ${got.res.status}`);
+  assert(Buffer.compare(got.content, content) === 0, 'get returned different bytes');
+  const head = await client.head(key);
+  assert(head.status === 200, `head status ${head.status}`);
+  assert(Number(head.res.headers['content-length']) === content.length, `head content-length ${head.res.headers['content-length']}`);
+  assert(head.res.headers.etag === `"${md5Hex(content)}"`, `head etag ${head.res.headers.etag}`);
+  return `${content.length} bytes, etag ${head.res.headers.etag}`;
+}
+
+const tamper = (url, parameter) =>
+  url.replace(new RegExp(`([?&]${parameter}=)([^&]+)`), (_, prefix, value) => prefix + (value[0] === 'A' ? 'B' : 'A') + value.slice(1));
+
+for (const [label, key] of Object.entries(keys)) {
+  await check(`v4 put/get/head ${label}`, () => roundTrip(v4, key));
+}
+
+await check('v4 content-type given at put is returned', async () => {
+  await v4.put('ct/readme.bin', Buffer.from('# title\n'), { headers: { 'Content-Type': 'text/markdown' } });
+  const head = await v4.head('ct/readme.bin');
+  assert(head.res.headers['content-type'] === 'text/markdown', `content-type ${head.res.headers['content-type']}`);
+  return head.res.headers['content-type'];
+});
+
+await check('v4 range get returns 206', async () => {
+  const key = keys.unicode;
+  const content = contentFor(key);
+  const got = await v4.get(key, { headers: { Range: 'bytes=2-9' } });
+  assert(got.res.status === 206, `status ${got.res.status}`);
+  assert(Buffer.compare(got.content, content.subarray(2, 10)) === 0, 'range returned different bytes');
+  return got.res.headers['content-range'];
+});
+
+await check('v4 putStream (chunked) round trip', async () => {
+  const chunks = Array.from({ length: 64 }, (_, i) => Buffer.alloc(16 * 1024, i));
+  const expected = Buffer.concat(chunks);
+  await v4.putStream('stream/chunked.bin', Readable.from(chunks));
+  const got = await v4.get('stream/chunked.bin');
+  assert(Buffer.compare(got.content, expected) === 0, 'chunked upload came back different');
+  return `${expected.length} bytes`;
+});
+
+await check('v4 head of a missing key is NoSuchKey', () => expectSdkError(() => v4.head('missing/key.txt'), 404, 'NoSuchKey'));
+
+await check('v4 get of a missing key is NoSuchKey', () => expectSdkError(() => v4.get('missing/key.txt'), 404, 'NoSuchKey'));
+
+await check('v4 delete removes the object', async () => {
+  await v4.put('delete/me.txt', Buffer.from('bye'));
+  const deleted = await v4.delete('delete/me.txt');
+  assert(deleted.res.status === 204, `delete status ${deleted.res.status}`);
+  return expectSdkError(() => v4.get('delete/me.txt'), 404, 'NoSuchKey');
+});
+
+await check('v4 without sldEnable (bucket only in Host) round trip', async () => {
+  const client = new OSS({ ...base, sldEnable: false, accessKeyId, accessKeySecret, authorizationV4: true });
+  return roundTrip(client, 'no-sld/' + keys.unicode);
+});
+
+await check('v4 putBucket creates a usable bucket', async () => {
+  const created = 'interop-created-bucket';
+  await v4.putBucket(created);
+  const client = new OSS({ ...base, bucket: created, accessKeyId, accessKeySecret, authorizationV4: true });
+  return roundTrip(client, keys.space);
+});
+
+await check('v4 sts token round trip', async () => {
+  const client = new OSS({
+    ...base,
+    accessKeyId: env('LOCALOSS_STS_ACCESS_KEY_ID'),
+    accessKeySecret: env('LOCALOSS_STS_ACCESS_KEY_SECRET'),
+    stsToken: env('LOCALOSS_STS_TOKEN'),
+    authorizationV4: true,
+  });
+  return roundTrip(client, 'sts/' + keys.plus);
+});
+
+for (const label of ['unicode', 'space', 'parens-bang']) {
+  await check(`v4 signatureUrlV4 download ${label}`, async () => {
+    const key = keys[label];
+    const url = await v4.signatureUrlV4('GET', 600, undefined, key);
+    const response = await fetch(url);
+    const body = Buffer.from(await response.arrayBuffer());
+    assert(response.status === 200, `status ${response.status}: ${body.toString().slice(0, 300)}`);
+    assert(Buffer.compare(body, contentFor(key)) === 0, 'presigned download returned different bytes');
+    return `${body.length} bytes`;
+  });
+}
+
+await check('v4 tampered presigned url is SignatureDoesNotMatch', async () => {
+  const url = await v4.signatureUrlV4('GET', 600, undefined, keys.space);
+  return expectFetchError(tamper(url, 'x-oss-signature'), 403, 'SignatureDoesNotMatch');
+});
+
+await check('v4 wrong secret is SignatureDoesNotMatch', () => {
+  const client = new OSS({ ...base, accessKeyId, accessKeySecret: accessKeySecret + 'x', authorizationV4: true });
+  return expectSdkError(() => client.get(keys.space), 403, 'SignatureDoesNotMatch');
+});
+
+await check('v4 unknown access key is InvalidAccessKeyId', () => {
+  const client = new OSS({ ...base, accessKeyId: 'LTAI5tUnknownKeyId000', accessKeySecret, authorizationV4: true });
+  return expectSdkError(() => client.get(keys.space), 403, 'InvalidAccessKeyId');
+});
+
+await check('v4 clock an hour behind is RequestTimeTooSkewed', () => {
+  const client = new OSS({ ...base, accessKeyId, accessKeySecret, authorizationV4: true, amendTimeSkewed: -3600 * 1000 });
+  return expectSdkError(() => client.get(keys.space), 403, 'RequestTimeTooSkewed');
+});
+
+for (const label of ['space', 'plus', 'unicode', 'parens-bang', 'quote-semicolon']) {
+  await check(`v1 put/get/head ${label}`, () => roundTrip(v1, 'v1/' + keys[label]));
+}
+
+// ali-oss refuses to sign V1 URLs for an IP endpoint: sign for localhost and send to 127.0.0.1 (V1 does not sign the host).
+const v1Localhost = new OSS({ ...base, endpoint: `http://localhost:${port}`, accessKeyId, accessKeySecret, authorizationV4: false });
+const toLoopback = (url) => url.replace(`//localhost:${port}/`, `//127.0.0.1:${port}/`);
+
+for (const label of ['unicode', 'space']) {
+  await check(`v1 signatureUrl download ${label}`, async () => {
+    const key = 'v1/' + keys[label];
+    const response = await fetch(toLoopback(v1Localhost.signatureUrl(key, { expires: 600 })));
+    const body = Buffer.from(await response.arrayBuffer());
+    assert(response.status === 200, `status ${response.status}: ${body.toString().slice(0, 300)}`);
+    assert(Buffer.compare(body, contentFor(key)) === 0, 'presigned download returned different bytes');
+    return `${body.length} bytes`;
+  });
+}
+
+await check('v1 tampered signatureUrl is SignatureDoesNotMatch', () =>
+  expectFetchError(tamper(toLoopback(v1Localhost.signatureUrl('v1/' + keys.space, { expires: 600 })), 'Signature'), 403, 'SignatureDoesNotMatch'));
+
+await check('v1 unknown access key is InvalidAccessKeyId', () => {
+  const client = new OSS({ ...base, accessKeyId: 'LTAI5tUnknownKeyId000', accessKeySecret, authorizationV4: false });
+  return expectSdkError(() => client.get('v1/' + keys.space), 403, 'InvalidAccessKeyId');
+});
+
+// Both SDK presigners take the current time: sign for one second, then let it pass.
+const expiredV4 = await v4.signatureUrlV4('GET', 1, undefined, keys.space);
+const expiredV1 = toLoopback(v1Localhost.signatureUrl('v1/' + keys.space, { expires: 1 }));
+await sleep(2500);
+await check('v4 expired presigned url is AccessDenied', () => expectFetchError(expiredV4, 403, 'AccessDenied'));
+await check('v1 expired signatureUrl is AccessDenied', () => expectFetchError(expiredV1, 403, 'AccessDenied'));
+
+process.stdout.write(JSON.stringify({ node: process.version, aliOss: aliOssVersion, cases }) + '\n');
