@@ -22,4 +22,10 @@ internal sealed class DownloadFeature(Link link, OssBucket bucket)
 
     /// <summary>True when the client gets the object's bytes (200 or 206), not a gateway answer.</summary>
     public bool ServesBody { get; set; }
+
+    /// <summary>Stopwatch timestamp taken when the request was handed to the forwarder.</summary>
+    public long ForwardedAt { get; set; }
+
+    /// <summary>From forwarding to the upstream's response headers.</summary>
+    public TimeSpan? TimeToFirstByte { get; set; }
 }

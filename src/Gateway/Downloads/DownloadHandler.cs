@@ -3,6 +3,7 @@ using System.Net;
 using Gateway.Buckets;
 using Gateway.Links;
 using Gateway.Metering;
+using Gateway.Telemetry;
 using StackExchange.Redis;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -38,18 +39,25 @@ internal sealed partial class DownloadHandler(
         }
 
         Link? link;
-        try
+        var resolveStarted = Stopwatch.GetTimestamp();
+        using (var resolveActivity = GatewayDiagnostics.StartResolve())
         {
-            link = await links.GetAsync(code).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            // Fail closed: a link whose state cannot be read is never served.
-            Log.StoreUnavailable(logger, ex);
-            await DownloadResponses.StoreUnavailable(context).ConfigureAwait(false);
-            return;
+            try
+            {
+                link = await links.GetAsync(code).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            {
+                // Fail closed: a link whose state cannot be read is never served.
+                resolveActivity?.SetStatus(ActivityStatusCode.Error, "link store unreachable");
+                meter.LinkResolved(ResolveOutcome.StoreError, Stopwatch.GetElapsedTime(resolveStarted));
+                Log.StoreUnavailable(logger, ex);
+                await DownloadResponses.StoreUnavailable(context).ConfigureAwait(false);
+                return;
+            }
         }
 
+        meter.LinkResolved(link is null ? ResolveOutcome.NotFound : ResolveOutcome.Found, Stopwatch.GetElapsedTime(resolveStarted));
         if (link is null)
         {
             await DownloadResponses.NotFound(context).ConfigureAwait(false);
@@ -80,7 +88,13 @@ internal sealed partial class DownloadHandler(
         var originalBody = response.Body;
         var countingBody = new CountingStream(originalBody);
         response.Body = countingBody;
-        var started = Stopwatch.GetTimestamp();
+        var isGet = HttpMethods.IsGet(context.Request.Method);
+        if (isGet)
+        {
+            meter.DownloadStarted(link);
+        }
+
+        download.ForwardedAt = Stopwatch.GetTimestamp();
         ForwarderError error;
         try
         {
@@ -95,8 +109,17 @@ internal sealed partial class DownloadHandler(
             response.Body = originalBody;
         }
 
-        var completed = error == ForwarderError.None && download.ServesBody;
-        meter.Record(link, context.Request.Method, completed, countingBody.BytesWritten, Stopwatch.GetElapsedTime(started));
+        var outcome = !download.ServesBody || !isGet ? DownloadOutcome.NoBody
+            : error == ForwarderError.None ? DownloadOutcome.Completed
+            : DownloadOutcome.Aborted;
+        meter.DownloadFinished(new DownloadRecord(
+            link,
+            context.Request.Method,
+            response.StatusCode,
+            outcome,
+            countingBody.BytesWritten,
+            Stopwatch.GetElapsedTime(download.ForwardedAt),
+            download.TimeToFirstByte));
     }
 
     private Task AnswerForwarderErrorAsync(HttpContext context, ForwarderError error)

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -74,6 +75,7 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
         }
 
         var download = httpContext.Features.GetRequiredFeature<DownloadFeature>();
+        download.TimeToFirstByte = Stopwatch.GetElapsedTime(download.ForwardedAt);
         var status = (int)proxyResponse.StatusCode;
         download.UpstreamStatus = status;
         switch (status)

@@ -4,28 +4,38 @@ using StackExchange.Redis;
 namespace Gateway.Metering;
 
 /// <summary>
-/// Counts, per link, the downloads served and the body bytes actually sent. A download counts once
-/// its body (whole object or range) was delivered completely; bytes count whatever was sent, also
-/// on aborts. HEAD and 304 send no body and count nothing.
+/// The download path reports here; this class turns reports into per-link counters (in the store)
+/// and telemetry. A download counts once its body (whole object or range) was delivered completely;
+/// bytes count whatever was sent, also on aborts. HEAD and 304 send no body and count nothing.
 /// </summary>
 internal sealed partial class DownloadMeter(ILinkStore links, ILogger<DownloadMeter> logger)
 {
-    public void Record(Link link, string method, bool completed, long bytesSent, TimeSpan duration)
+    /// <summary>After every link lookup on the download path.</summary>
+    public void LinkResolved(ResolveOutcome outcome, TimeSpan elapsed)
     {
-        _ = duration;
-        if (HttpMethods.IsHead(method))
+        _ = outcome;
+        _ = elapsed;
+    }
+
+    /// <summary>When a GET starts streaming (or redirecting) an object.</summary>
+    public void DownloadStarted(Link link) => _ = link;
+
+    /// <summary>When a download request that reached the upstream (or the redirect) has ended.</summary>
+    public void DownloadFinished(in DownloadRecord record)
+    {
+        if (HttpMethods.IsHead(record.Method))
         {
             return;
         }
 
-        var downloads = completed ? 1 : 0;
-        if (downloads == 0 && bytesSent == 0)
+        var downloads = record.Outcome == DownloadOutcome.Completed ? 1 : 0;
+        if (downloads == 0 && record.BytesSent == 0)
         {
             return;
         }
 
         // Counting must never hold up or fail a download that has already been served.
-        _ = WriteAsync(link.Code, downloads, bytesSent);
+        _ = WriteAsync(record.Link.Code, downloads, record.BytesSent);
     }
 
     private async Task WriteAsync(string code, long downloads, long bytes)
