@@ -1,0 +1,174 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Create a default fully qualified app name (63 characters at most: some Kubernetes name fields are
+limited to that by the DNS naming spec). A release name that contains the chart name is used as is.
+*/}}
+{{- define "gateway.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, as used by the chart label.
+*/}}
+{{- define "gateway.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "gateway.labels" -}}
+helm.sh/chart: {{ include "gateway.chart" . }}
+{{ include "gateway.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels.
+*/}}
+{{- define "gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "gateway.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The name of the service account to use.
+*/}}
+{{- define "gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "gateway.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+True (non-empty) when more than one pod may run at once.
+*/}}
+{{- define "gateway.multiReplica" -}}
+{{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{- end }}
+
+{{/*
+Checks the values before anything renders, so a mistake fails `helm install` with the value's name
+instead of a pod that crashes on start. Renders nothing.
+*/}}
+{{- define "gateway.validate" -}}
+{{- if and (include "gateway.multiReplica" .) (not .Values.redis.existingSecret) }}
+{{- fail "Several replicas (replicaCount > 1 or autoscaling.enabled) need an external Redis: set redis.existingSecret. Without it each pod would keep its own links in the embedded single-node store." }}
+{{- end }}
+{{- range $alias, $bucket := .Values.gateway.buckets }}
+{{- if or (not (regexMatch "^[A-Za-z0-9_-]{1,64}$" $alias)) (contains "__" $alias) }}
+{{- fail (printf "gateway.buckets.%s: an alias is 1-64 characters of [A-Za-z0-9_-], without \"__\"." $alias) }}
+{{- end }}
+{{- if not (kindIs "map" $bucket) }}
+{{- fail (printf "gateway.buckets.%s must be a map with endpoint, bucket and region." $alias) }}
+{{- end }}
+{{- $_ := required (printf "gateway.buckets.%s.endpoint is required (e.g. https://oss-cn-hangzhou.aliyuncs.com)." $alias) $bucket.endpoint }}
+{{- $_ := required (printf "gateway.buckets.%s.bucket is required (the OSS bucket name)." $alias) $bucket.bucket }}
+{{- $_ := required (printf "gateway.buckets.%s.region is required (e.g. cn-hangzhou)." $alias) $bucket.region }}
+{{- if and $bucket.addressingStyle (not (has $bucket.addressingStyle (list "VirtualHosted" "Path" "Cname"))) }}
+{{- fail (printf "gateway.buckets.%s.addressingStyle must be VirtualHosted, Path or Cname." $alias) }}
+{{- end }}
+{{- if not (or $.Values.oss.existingSecret $bucket.credentialsSecret) }}
+{{- fail (printf "gateway.buckets.%s has no credentials: set oss.existingSecret or gateway.buckets.%s.credentialsSecret." $alias $alias) }}
+{{- end }}
+{{- end }}
+{{- range $i, $key := .Values.admin.apiKeys }}
+{{- if not (regexMatch "^[A-Za-z0-9_-]{1,64}$" (toString $key.name)) }}
+{{- fail (printf "admin.apiKeys[%d].name must be 1-64 characters of [A-Za-z0-9_-]." $i) }}
+{{- end }}
+{{- if contains "__" $key.name }}
+{{- fail (printf "admin.apiKeys[%d].name must not contain \"__\"." $i) }}
+{{- end }}
+{{- if not (or $key.existingSecret $.Values.admin.existingSecret) }}
+{{- fail (printf "admin.apiKeys[%d] (%s): set admin.existingSecret (or the key's own existingSecret) holding its SHA-256." $i $key.name) }}
+{{- end }}
+{{- if not $key.scopes }}
+{{- fail (printf "admin.apiKeys[%d] (%s): scopes must list at least one of links:read, links:write, stats:read, presign." $i $key.name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment variables that come from existing Secrets, then extraEnv. Nothing secret is rendered
+into the manifest: only references.
+*/}}
+{{- define "gateway.env" -}}
+{{- if .Values.redis.existingSecret }}
+- name: ConnectionStrings__Redis
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.existingSecret | quote }}
+      key: {{ .Values.redis.existingSecretKey | quote }}
+{{- end }}
+{{- with .Values.oss }}
+{{- if .existingSecret }}
+- name: OSS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret | quote }}
+      key: {{ .accessKeyIdKey | quote }}
+- name: OSS_ACCESS_KEY_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret | quote }}
+      key: {{ .accessKeySecretKey | quote }}
+{{- if .sessionTokenKey }}
+- name: OSS_SESSION_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret | quote }}
+      key: {{ .sessionTokenKey | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $alias, $bucket := .Values.gateway.buckets }}
+{{- with $bucket.credentialsSecret }}
+- name: Gateway__Buckets__{{ $alias }}__AccessKeyId
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: access-key-id
+- name: Gateway__Buckets__{{ $alias }}__AccessKeySecret
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: access-key-secret
+- name: Gateway__Buckets__{{ $alias }}__SecurityToken
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: security-token
+      optional: true
+{{- end }}
+{{- end }}
+{{- range .Values.admin.apiKeys }}
+- name: Gateway__Admin__ApiKeys__{{ .name }}__Sha256
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret | default $.Values.admin.existingSecret | quote }}
+      key: {{ .secretKey | default (printf "%s-sha256" .name) | quote }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
