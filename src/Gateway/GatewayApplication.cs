@@ -18,12 +18,14 @@ public static class GatewayApplication
         builder.AddDemoModeWhenUnconfigured();
         builder.AddGatewayTelemetry();
         builder.AddKestrelLimits();
+        builder.AddTrustedProxies();
         builder.Services.AddSingleton<BucketRegistry>();
         builder.AddLinkStore();
         builder.AddDownloads();
         builder.AddAdminApi();
 
         var app = builder.Build();
+        app.UseForwardedHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();

@@ -44,17 +44,17 @@ internal static class AdminApi
         var links = api.MapGroup("/links");
         links.MapPost("", CreateAsync).RequireAuthorization(ApiScopes.LinksWrite);
         links.MapGet("/{code}", GetAsync).RequireAuthorization(ApiScopes.LinksRead);
-        links.MapPost("/{code}/revoke", (string code, HttpContext context, ILinkStore store, IOptions<GatewayOptions> options) =>
-            SetStateAsync(code, LinkState.Revoked, context, store, options)).RequireAuthorization(ApiScopes.LinksWrite);
-        links.MapPost("/{code}/restore", (string code, HttpContext context, ILinkStore store, IOptions<GatewayOptions> options) =>
-            SetStateAsync(code, LinkState.Active, context, store, options)).RequireAuthorization(ApiScopes.LinksWrite);
+        links.MapPost("/{code}/revoke", (string code, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options) =>
+            SetStateAsync(code, LinkState.Revoked, context, store, time, options)).RequireAuthorization(ApiScopes.LinksWrite);
+        links.MapPost("/{code}/restore", (string code, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options) =>
+            SetStateAsync(code, LinkState.Active, context, store, time, options)).RequireAuthorization(ApiScopes.LinksWrite);
         links.MapDelete("/{code}", DeleteAsync).RequireAuthorization(ApiScopes.LinksWrite);
         app.MapOpenApi();
         return app;
     }
 
     private static async Task<Results<Created<LinkResponse>, ValidationProblem, Conflict<ProblemDetails>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, ILinkStore store, BucketRegistry buckets, TimeProvider time, IOptions<GatewayOptions> options)
+        HttpContext context, ILinkStore store, BucketRegistry buckets, ObjectProbe probe, TimeProvider time, IOptions<GatewayOptions> options)
     {
         CreateLinkRequest? request;
         try
@@ -77,10 +77,26 @@ internal static class AdminApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] });
         }
 
-        var errors = CreateLinkValidator.Validate(request, buckets);
+        var now = time.GetUtcNow();
+        var errors = CreateLinkValidator.Validate(request, buckets, now);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The link is not valid.");
+        }
+
+        string? pinnedETag = null;
+        if (request.PinEtag == true)
+        {
+            buckets.TryGet(request.Bucket!, out var bucket);
+            var probed = await probe.HeadAsync(bucket!, request.Key!, request.VersionId, context.RequestAborted).ConfigureAwait(false);
+            if (probed.Status != System.Net.HttpStatusCode.OK || probed.ETag is null)
+            {
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["pinEtag"] = [$"The object could not be read to pin its ETag (storage answered {(int)probed.Status})."] },
+                    title: "The link is not valid.");
+            }
+
+            pinnedETag = probed.ETag;
         }
 
         var link = new Link
@@ -92,8 +108,15 @@ internal static class AdminApi
             Filename = request.Filename,
             Disposition = request.Disposition == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment,
             ContentType = request.ContentType,
-            Mode = DeliveryMode.Proxy,
-            CreatedAt = time.GetUtcNow(),
+            Mode = request.Mode == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy,
+            NotBefore = request.NotBefore,
+            ExpiresAt = request.ExpiresAt,
+            MaxDownloads = request.MaxDownloads,
+            AllowedCidrs = request.AllowedCidrs ?? [],
+            TrafficLimit = request.TrafficLimit,
+            BindClientIp = request.BindClientIp == true,
+            PinnedETag = pinnedETag,
+            CreatedAt = now,
             Owner = context.User.FindFirstValue(ClaimTypes.Name),
             Note = request.Note,
             Tags = request.Tags ?? [],
@@ -123,12 +146,12 @@ internal static class AdminApi
             return StoreUnavailable(context);
         }
 
-        var response = ToResponse(link, default, context, options.Value);
+        var response = ToResponse(link, default, context, options.Value, now);
         return TypedResults.Created($"/api/v1/links/{link.Code}", response);
     }
 
     private static async Task<Results<Ok<LinkResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(
-        string code, HttpContext context, ILinkStore store, IOptions<GatewayOptions> options)
+        string code, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options)
     {
         try
         {
@@ -139,7 +162,7 @@ internal static class AdminApi
             }
 
             var counters = await store.GetCountersAsync(code).ConfigureAwait(false);
-            return TypedResults.Ok(ToResponse(link, counters, context, options.Value));
+            return TypedResults.Ok(ToResponse(link, counters, context, options.Value, time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
@@ -148,7 +171,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<Ok<LinkResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> SetStateAsync(
-        string code, LinkState state, HttpContext context, ILinkStore store, IOptions<GatewayOptions> options)
+        string code, LinkState state, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options)
     {
         try
         {
@@ -164,7 +187,7 @@ internal static class AdminApi
             }
 
             var counters = await store.GetCountersAsync(code).ConfigureAwait(false);
-            return TypedResults.Ok(ToResponse(link, counters, context, options.Value));
+            return TypedResults.Ok(ToResponse(link, counters, context, options.Value, time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
@@ -184,7 +207,7 @@ internal static class AdminApi
         }
     }
 
-    private static LinkResponse ToResponse(Link link, LinkCounters counters, HttpContext context, GatewayOptions options) => new(
+    private static LinkResponse ToResponse(Link link, LinkCounters counters, HttpContext context, GatewayOptions options, DateTimeOffset now) => new(
         link.Code,
         PublicUrl(link.Code, context, options),
         link.Bucket,
@@ -194,8 +217,16 @@ internal static class AdminApi
         LinkHash.Format(link.Disposition),
         link.ContentType,
         LinkHash.Format(link.Mode),
-        LinkHash.Format(link.State),
+        EffectiveState.Of(link, now),
         link.CreatedAt,
+        link.NotBefore,
+        link.ExpiresAt,
+        link.MaxDownloads,
+        link.UsedDownloads,
+        link.AllowedCidrs,
+        link.TrafficLimit,
+        link.BindClientIp,
+        link.PinnedETag,
         link.Owner,
         link.Note,
         link.Tags,

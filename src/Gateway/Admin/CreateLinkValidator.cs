@@ -17,7 +17,12 @@ internal static partial class CreateLinkValidator
     /// <summary>Throws on lone surrogates instead of silently writing U+FFFD, which would name another object.</summary>
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static Dictionary<string, string[]> Validate(CreateLinkRequest request, BucketRegistry buckets)
+    public const long MinTrafficLimit = 819_200;
+    public const long MaxTrafficLimit = 838_860_800;
+    public const long MaxDownloadLimit = 1_000_000_000;
+    public const int MaxAllowedCidrs = 64;
+
+    public static Dictionary<string, string[]> Validate(CreateLinkRequest request, BucketRegistry buckets, DateTimeOffset now)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(request.Bucket))
@@ -66,10 +71,17 @@ internal static partial class CreateLinkValidator
             errors["contentType"] = ["Must be a media type such as 'application/pdf'."];
         }
 
-        if (request.Mode is not (null or "proxy"))
+        if (request.Mode is not (null or "proxy" or "redirect"))
         {
-            errors["mode"] = ["Must be 'proxy'."];
+            errors["mode"] = ["Must be 'proxy' or 'redirect'."];
         }
+
+        if (request.BindClientIp == true && request.Mode != "redirect")
+        {
+            errors["bindClientIp"] = ["Only redirect-mode links bind their URLs to the client's IP (proxy mode can use allowedCidrs)."];
+        }
+
+        ValidatePolicy(request.NotBefore, request.ExpiresAt, request.MaxDownloads, request.AllowedCidrs, request.TrafficLimit, now, errors);
 
         ValidateTags(request.Tags, errors);
         if (request.Note is { Length: > MaxNoteLength })
@@ -111,6 +123,50 @@ internal static partial class CreateLinkValidator
         }
 
         return null;
+    }
+
+    /// <summary>The policy fields shared by create and update.</summary>
+    public static void ValidatePolicy(
+        DateTimeOffset? notBefore, DateTimeOffset? expiresAt, long? maxDownloads, List<string>? allowedCidrs, long? trafficLimit, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        if (expiresAt is { } expires && expires <= now)
+        {
+            errors["expiresAt"] = ["Must be in the future."];
+        }
+
+        if (notBefore is { } opens && expiresAt is { } closes && opens >= closes)
+        {
+            errors["notBefore"] = ["Must be before expiresAt."];
+        }
+
+        if (maxDownloads is < 1 or > MaxDownloadLimit)
+        {
+            errors["maxDownloads"] = [$"Must be between 1 and {MaxDownloadLimit}."];
+        }
+
+        if (trafficLimit is < MinTrafficLimit or > MaxTrafficLimit)
+        {
+            errors["trafficLimit"] = [$"Must be between {MinTrafficLimit} and {MaxTrafficLimit} bit/s (OSS's range: 100 KB/s to 100 MB/s)."];
+        }
+
+        if (allowedCidrs is null)
+        {
+            return;
+        }
+
+        if (allowedCidrs.Count > MaxAllowedCidrs)
+        {
+            errors["allowedCidrs"] = [$"At most {MaxAllowedCidrs} networks."];
+            return;
+        }
+
+        for (var i = 0; i < allowedCidrs.Count; i++)
+        {
+            if (!Downloads.ClientAddress.TryParseNetwork(allowedCidrs[i], out _))
+            {
+                errors[$"allowedCidrs[{i}]"] = ["Must be an IPv4 or IPv6 address or CIDR network, e.g. 203.0.113.0/24 or 2001:db8::/32."];
+            }
+        }
     }
 
     private static void ValidateTags(List<string>? tags, Dictionary<string, string[]> errors)

@@ -28,8 +28,29 @@ internal sealed class CreateLinkRequest
     /// <summary>Overrides the object's stored Content-Type.</summary>
     public string? ContentType { get; set; }
 
-    /// <summary><c>proxy</c>: streamed through the gateway (the only mode so far).</summary>
+    /// <summary><c>proxy</c> (default): streamed through the gateway and metered to the byte; <c>redirect</c>: a 302 to a URL presigned for seconds.</summary>
     public string? Mode { get; set; }
+
+    /// <summary>Downloads before this instant get 410.</summary>
+    public DateTimeOffset? NotBefore { get; set; }
+
+    /// <summary>Downloads from this instant on get 410.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>How many download sessions the link serves (ranges and resumes of one session count once).</summary>
+    public long? MaxDownloads { get; set; }
+
+    /// <summary>Client networks (CIDR or single addresses) allowed to download; others get 403.</summary>
+    public List<string>? AllowedCidrs { get; set; }
+
+    /// <summary>Per-connection bandwidth cap in bit/s (OSS range 819200-838860800).</summary>
+    public long? TrafficLimit { get; set; }
+
+    /// <summary>Redirect mode only: bind each presigned URL to the clicking client's IP.</summary>
+    public bool? BindClientIp { get; set; }
+
+    /// <summary>Record the object's ETag now and refuse to serve a changed object later (410).</summary>
+    public bool? PinEtag { get; set; }
 
     public List<string>? Tags { get; set; }
 
@@ -49,6 +70,14 @@ internal sealed record LinkResponse(
     string Mode,
     string State,
     DateTimeOffset CreatedAt,
+    DateTimeOffset? NotBefore,
+    DateTimeOffset? ExpiresAt,
+    long? MaxDownloads,
+    long UsedDownloads,
+    IReadOnlyList<string> AllowedCidrs,
+    long? TrafficLimit,
+    bool BindClientIp,
+    string? PinnedEtag,
     string? Owner,
     string? Note,
     IReadOnlyList<string> Tags,

@@ -1,3 +1,4 @@
+using Gateway.Links;
 using Gateway.Metering;
 
 namespace Gateway.Downloads;
@@ -14,6 +15,11 @@ internal static class DownloadEndpoints
         services.AddSingleton<OssForwardTransformer>();
         services.AddSingleton<DownloadMeter>();
         services.AddSingleton<DownloadHandler>();
+        services.AddSingleton<DownloadLimiter>();
+        services.AddSingleton<RedirectResponder>();
+        services.AddSingleton<Buckets.ObjectProbe>();
+        services.AddSingleton<InFlightDownloads>();
+        services.AddHostedService<RevocationWatcher>();
         return builder;
     }
 

@@ -23,6 +23,9 @@ internal sealed class DownloadFeature(Link link, OssBucket bucket)
     /// <summary>True when the client gets the object's bytes (200 or 206), not a gateway answer.</summary>
     public bool ServesBody { get; set; }
 
+    /// <summary>The client sent its own If-Match or If-Unmodified-Since, so an upstream 412 is theirs, not the pin's.</summary>
+    public bool ClientSentPrecondition { get; set; }
+
     /// <summary>Stopwatch timestamp taken when the request was handed to the forwarder.</summary>
     public long ForwardedAt { get; set; }
 

@@ -1,22 +1,30 @@
 using System.Diagnostics;
 using System.Net;
 using Gateway.Buckets;
+using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Metering;
 using Gateway.Telemetry;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Downloads;
 
-/// <summary><c>GET|HEAD /{code}</c>: resolve, check, sign, stream, count.</summary>
+/// <summary><c>GET|HEAD /{code}</c>: resolve, check, count, then stream (proxy) or redirect, and report.</summary>
 internal sealed partial class DownloadHandler(
     ILinkStore links,
+    DownloadLimiter limiter,
     BucketRegistry buckets,
     IHttpForwarder forwarder,
     UpstreamClient upstream,
     OssForwardTransformer transformer,
+    RedirectResponder redirects,
+    ObjectProbe probe,
+    InFlightDownloads inFlight,
     DownloadMeter meter,
+    TimeProvider time,
+    IOptions<GatewayOptions> options,
     ILogger<DownloadHandler> logger)
 {
     /// <summary>
@@ -38,35 +46,34 @@ internal sealed partial class DownloadHandler(
             return;
         }
 
-        Link? link;
-        var resolveStarted = Stopwatch.GetTimestamp();
-        using (var resolveActivity = GatewayDiagnostics.StartResolve())
+        try
         {
-            try
+            await ServeAsync(context, code).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            // Fail closed: a link whose state cannot be read (or counted) is never served.
+            Log.StoreUnavailable(logger, ex);
+            if (!context.Response.HasStarted)
             {
-                link = await links.GetAsync(code).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-            {
-                // Fail closed: a link whose state cannot be read is never served.
-                resolveActivity?.SetStatus(ActivityStatusCode.Error, "link store unreachable");
-                meter.LinkResolved(ResolveOutcome.StoreError, Stopwatch.GetElapsedTime(resolveStarted));
-                Log.StoreUnavailable(logger, ex);
                 await DownloadResponses.StoreUnavailable(context).ConfigureAwait(false);
-                return;
             }
         }
+    }
 
-        meter.LinkResolved(link is null ? ResolveOutcome.NotFound : ResolveOutcome.Found, Stopwatch.GetElapsedTime(resolveStarted));
+    private async Task ServeAsync(HttpContext context, string code)
+    {
+        var link = await ResolveAsync(code).ConfigureAwait(false);
         if (link is null)
         {
             await DownloadResponses.NotFound(context).ConfigureAwait(false);
             return;
         }
 
-        if (link.State == LinkState.Revoked)
+        var now = time.GetUtcNow();
+        if (LinkPolicy.Check(link, now, ClientAddress.Of(context)) is { } denial)
         {
-            await DownloadResponses.WriteAsync(context, StatusCodes.Status410Gone, "This link has been revoked by its owner.").ConfigureAwait(false);
+            await DownloadResponses.Deny(context, denial).ConfigureAwait(false);
             return;
         }
 
@@ -77,10 +84,130 @@ internal sealed partial class DownloadHandler(
             return;
         }
 
-        await ForwardAsync(context, link, bucket).ConfigureAwait(false);
+        var (admitted, countedSession) = await AdmitAsync(context, link, now).ConfigureAwait(false);
+        if (!admitted)
+        {
+            return;
+        }
+
+        if (link.Mode == DeliveryMode.Redirect)
+        {
+            await RedirectAsync(context, link, bucket, countedSession).ConfigureAwait(false);
+            return;
+        }
+
+        var servedBody = await ForwardAsync(context, link, bucket).ConfigureAwait(false);
+        if (countedSession is not null && !servedBody)
+        {
+            // 304, 412, 416 or an upstream error: nothing was downloaded, so the count is given back.
+            await limiter.ReleaseAsync(link.Code, countedSession).ConfigureAwait(false);
+        }
     }
 
-    private async Task ForwardAsync(HttpContext context, Link link, OssBucket bucket)
+    private async Task<Link?> ResolveAsync(string code)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = GatewayDiagnostics.StartResolve();
+        try
+        {
+            var link = await links.GetAsync(code).ConfigureAwait(false);
+            meter.LinkResolved(link is null ? ResolveOutcome.NotFound : ResolveOutcome.Found, Stopwatch.GetElapsedTime(started));
+            return link;
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "link store unreachable");
+            meter.LinkResolved(ResolveOutcome.StoreError, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies the download limit. Only GETs count, once per session, atomically; HEAD and prefetch
+    /// never count. Returns the session id when this request was counted, so it can be given back.
+    /// </summary>
+    private async Task<(bool Admitted, string? CountedSession)> AdmitAsync(HttpContext context, Link link, DateTimeOffset now)
+    {
+        if (link.MaxDownloads is null)
+        {
+            return (true, null);
+        }
+
+        if (DownloadSession.IsPrefetch(context.Request))
+        {
+            // A speculative fetch must not use up a limited link; browsers drop a failed prefetch
+            // and fetch for real when the person actually clicks.
+            await DownloadResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Download-limited links are not served to prefetch requests.").ConfigureAwait(false);
+            return (false, null);
+        }
+
+        var window = options.Value.Downloads.SessionWindow;
+        var session = DownloadSession.IdOf(context);
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            if (LinkPolicy.IsExhausted(link) && !await limiter.HasSessionAsync(link.Code, session, now, window).ConfigureAwait(false))
+            {
+                await DownloadResponses.Deny(context, LinkPolicy.Exhausted).ConfigureAwait(false);
+                return (false, null);
+            }
+
+            return (true, null);
+        }
+
+        switch (await limiter.TryCountAsync(link.Code, session, now, window).ConfigureAwait(false))
+        {
+            case CountResult.Counted:
+                return (true, session);
+            case CountResult.SameSession:
+                return (true, null);
+            case CountResult.Exhausted:
+                await DownloadResponses.Deny(context, LinkPolicy.Exhausted).ConfigureAwait(false);
+                return (false, null);
+            default:
+                await DownloadResponses.Deny(context, LinkPolicy.Revoked).ConfigureAwait(false);
+                return (false, null);
+        }
+    }
+
+    private async Task RedirectAsync(HttpContext context, Link link, OssBucket bucket, string? countedSession)
+    {
+        if (link.PinnedETag is { } pinned)
+        {
+            // OSS has no If-Match in URLs, so the pin is checked here, at the click.
+            var probed = await probe.HeadAsync(bucket, link.Key, link.VersionId, context.RequestAborted).ConfigureAwait(false);
+            if (probed.Status != HttpStatusCode.OK || !string.Equals(probed.ETag, pinned, StringComparison.Ordinal))
+            {
+                if (countedSession is not null)
+                {
+                    await limiter.ReleaseAsync(link.Code, countedSession).ConfigureAwait(false);
+                }
+
+                await (probed.Status == HttpStatusCode.NotFound
+                    ? DownloadResponses.WriteAsync(context, StatusCodes.Status404NotFound, "The file behind this link no longer exists.")
+                    : DownloadResponses.Deny(context, LinkPolicy.Changed)).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            meter.DownloadStarted(link);
+        }
+
+        redirects.Respond(context, link, bucket);
+        meter.DownloadFinished(new DownloadRecord(
+            link,
+            context.Request.Method,
+            StatusCodes.Status302Found,
+            HttpMethods.IsGet(context.Request.Method) ? DownloadOutcome.Completed : DownloadOutcome.NoBody,
+            BytesSent: 0,
+            Stopwatch.GetElapsedTime(started),
+            TimeToFirstByte: null));
+    }
+
+    /// <summary>Streams the object through YARP; true when the client was sent the object's bytes.</summary>
+    private async Task<bool> ForwardAsync(HttpContext context, Link link, OssBucket bucket)
     {
         var download = new DownloadFeature(link, bucket);
         context.Features.Set(download);
@@ -96,17 +223,25 @@ internal sealed partial class DownloadHandler(
 
         download.ForwardedAt = Stopwatch.GetTimestamp();
         ForwarderError error;
-        try
+        using (var registration = inFlight.Register(link.Code, context))
         {
-            error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
-            if (error != ForwarderError.None && !response.HasStarted)
+            try
             {
-                await AnswerForwarderErrorAsync(context, error).ConfigureAwait(false);
+                error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
+                if (error != ForwarderError.None && !response.HasStarted)
+                {
+                    await AnswerForwarderErrorAsync(context, error).ConfigureAwait(false);
+                }
             }
-        }
-        finally
-        {
-            response.Body = originalBody;
+            finally
+            {
+                response.Body = originalBody;
+            }
+
+            if (registration.StoppedByRevocation)
+            {
+                Log.StoppedByRevocation(logger);
+            }
         }
 
         var outcome = !download.ServesBody || !isGet ? DownloadOutcome.NoBody
@@ -120,6 +255,7 @@ internal sealed partial class DownloadHandler(
             countingBody.BytesWritten,
             Stopwatch.GetElapsedTime(download.ForwardedAt),
             download.TimeToFirstByte));
+        return download.ServesBody;
     }
 
     private Task AnswerForwarderErrorAsync(HttpContext context, ForwarderError error)
@@ -149,5 +285,8 @@ internal sealed partial class DownloadHandler(
 
         [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Forwarding to OSS failed: {Error}")]
         public static partial void UpstreamFailed(ILogger logger, ForwarderError error, Exception? exception);
+
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "A download in progress was stopped because its link was revoked")]
+        public static partial void StoppedByRevocation(ILogger logger);
     }
 }

@@ -21,6 +21,8 @@ internal static class DownloadResponses
             : response.WriteAsync(message + "\n", context.RequestAborted);
     }
 
+    public static Task Deny(HttpContext context, PolicyDenial denial) => WriteAsync(context, denial.StatusCode, denial.Message);
+
     public static Task NotFound(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status404NotFound, "No download exists at this address.");
 

@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
+using System.Globalization;
+using Gateway.Links;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -45,12 +47,27 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
         // base.TransformRequestAsync is deliberately not called: it would copy every client header.
         var download = httpContext.Features.GetRequiredFeature<DownloadFeature>();
         var clientHeaders = httpContext.Request.Headers;
+        var link = download.Link;
         foreach (var name in ForwardedRequestHeaders)
         {
             if (clientHeaders.TryGetValue(name, out var values))
             {
                 proxyRequest.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
+        }
+
+        if (link.PinnedETag is { } pinned)
+        {
+            // The pin goes upstream as If-Match, so OSS itself refuses a changed object (and a resume
+            // can never mix two versions). A client's own If-Match is checked against the pin first.
+            download.ClientSentPrecondition = clientHeaders.ContainsKey(HeaderNames.IfMatch) || clientHeaders.ContainsKey(HeaderNames.IfUnmodifiedSince);
+            proxyRequest.Headers.Remove(HeaderNames.IfMatch);
+            proxyRequest.Headers.TryAddWithoutValidation(HeaderNames.IfMatch, ClientIfMatchAgrees(clientHeaders, pinned) ? pinned : "\"gateway-pin-mismatch\"");
+        }
+
+        if (link.TrafficLimit is { } trafficLimit)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation("x-oss-traffic-limit", trafficLimit.ToString(CultureInfo.InvariantCulture));
         }
 
         if (clientHeaders.ContainsKey(HeaderNames.Range))
@@ -60,7 +77,6 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
             proxyRequest.Headers.TryAddWithoutValidation("x-oss-range-behavior", "standard");
         }
 
-        var link = download.Link;
         proxyRequest.RequestUri = download.Bucket.Endpoint.BuildObjectUri(link.Key, download.UpstreamQuery);
         download.Bucket.Signer.SignRequest(proxyRequest, link.Key, download.UpstreamQuery);
         return ValueTask.CompletedTask;
@@ -89,6 +105,9 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
                 CopyResponseHeaders(proxyResponse, httpContext.Response);
                 httpContext.Response.Headers.CacheControl = "private, no-cache";
                 return true;
+            case StatusCodes.Status412PreconditionFailed when download.Link.PinnedETag is not null && !download.ClientSentPrecondition:
+                await DownloadResponses.Deny(httpContext, LinkPolicy.Changed).ConfigureAwait(false);
+                return false;
             case StatusCodes.Status412PreconditionFailed:
                 await DownloadResponses.WriteAsync(httpContext, status, "The file does not match the conditions of your request (If-Match / If-Unmodified-Since).").ConfigureAwait(false);
                 return false;
@@ -111,6 +130,13 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
                 await DownloadResponses.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "The storage service could not deliver the file.").ConfigureAwait(false);
                 return false;
         }
+    }
+
+    /// <summary>Without a client If-Match, or with one naming the pinned ETag, the pin alone decides.</summary>
+    private static bool ClientIfMatchAgrees(IHeaderDictionary clientHeaders, string pinned)
+    {
+        var clientIfMatch = clientHeaders.IfMatch.ToString();
+        return clientIfMatch.Length == 0 || clientIfMatch == "*" || clientIfMatch.Contains(pinned, StringComparison.Ordinal);
     }
 
     private static void CopyResponseHeaders(HttpResponseMessage source, HttpResponse destination)
@@ -144,6 +170,12 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
         }
 
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        if (link.Disposition == ContentDispositionType.Inline && ActiveContent.IsActive(headers.ContentType))
+        {
+            // Shown inline, HTML or SVG would run script on the gateway's origin: a sandbox gives it an
+            // opaque origin with scripts, forms and plugins off.
+            headers.ContentSecurityPolicy = "sandbox";
+        }
 
         // Browsers may keep the bytes but must ask again before reusing them, so a revoked link is
         // never served from a cache; shared caches must not keep them at all.

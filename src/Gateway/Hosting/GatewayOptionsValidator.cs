@@ -28,6 +28,29 @@ internal sealed partial class GatewayOptionsValidator : IValidateOptions<Gateway
             ValidateBucket(alias, bucket, failures);
         }
 
+        if (options.Downloads.SessionWindow < TimeSpan.FromMinutes(1) || options.Downloads.SessionWindow > TimeSpan.FromDays(7))
+        {
+            failures.Add("Gateway:Downloads:SessionWindow must be between 00:01:00 and 7.00:00:00.");
+        }
+
+        if (options.Downloads.RedirectLifetime < TimeSpan.FromSeconds(1) || options.Downloads.RedirectLifetime > TimeSpan.FromHours(1))
+        {
+            failures.Add("Gateway:Downloads:RedirectLifetime must be between 00:00:01 and 01:00:00 (a redirect is followed at once).");
+        }
+
+        if (options.Links.ExpiredRetention < TimeSpan.Zero)
+        {
+            failures.Add("Gateway:Links:ExpiredRetention must not be negative.");
+        }
+
+        for (var i = 0; i < options.TrustedProxies.Length; i++)
+        {
+            if (!Downloads.ClientAddress.TryParseNetwork(options.TrustedProxies[i], out _))
+            {
+                failures.Add($"Gateway:TrustedProxies:{i} must be an IP address or a CIDR network such as 10.0.0.0/8, not '{options.TrustedProxies[i]}'.");
+            }
+        }
+
         foreach (var (keyName, apiKey) in options.Admin.ApiKeys)
         {
             ValidateApiKey(keyName, apiKey, failures);

@@ -14,4 +14,7 @@ internal static class RedisKeys
     public static RedisKey Link(string code) => $"gw:{{{code}}}:link";
 
     public static RedisKey Counters(string code) => $"gw:{{{code}}}:stats";
+
+    /// <summary>Sorted set of the link's live download sessions, scored by their start (ms).</summary>
+    public static RedisKey Sessions(string code) => $"gw:{{{code}}}:sessions";
 }

@@ -1,14 +1,25 @@
+using Gateway.Downloads;
+using Gateway.Hosting;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Links;
 
 /// <summary>The link store on Redis (or the embedded Garnet, which speaks the same protocol).</summary>
-internal sealed class RedisLinkStore(IConnectionMultiplexer redis) : ILinkStore
+internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options) : ILinkStore
 {
-    /// <summary>Create-if-absent in one step, so two creators of one vanity code cannot both win.</summary>
+    /// <summary>
+    /// Create-if-absent in one step, so two creators of one vanity code cannot both win; the expiry
+    /// mirror (PEXPIREAT, ARGV[1], 0 for none) is set in the same step so no link lives on by accident.
+    /// </summary>
     private const string CreateIfAbsentScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        redis.call('HSET', KEYS[1], unpack(ARGV))
+        redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+        local expireAt = tonumber(ARGV[1])
+        if expireAt > 0 then
+          redis.call('PEXPIREAT', KEYS[1], expireAt)
+          redis.call('PEXPIREAT', KEYS[2], expireAt)
+        end
         return 1
         """;
 
@@ -27,7 +38,8 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis) : ILinkStore
 
     public async Task<bool> TryCreateAsync(Link link)
     {
-        var created = (long)await Db.ScriptEvaluateAsync(CreateIfAbsentScript, [RedisKeys.Link(link.Code)], LinkHash.ToFieldValues(link)).ConfigureAwait(false);
+        RedisValue[] arguments = [PurgeAt(link), .. LinkHash.ToFieldValues(link)];
+        var created = (long)await Db.ScriptEvaluateAsync(CreateIfAbsentScript, [RedisKeys.Link(link.Code), RedisKeys.Counters(link.Code)], arguments).ConfigureAwait(false);
         if (created == 1)
         {
             await Db.SortedSetAddAsync(RedisKeys.LinkIndex, link.Code, link.CreatedAt.ToUnixTimeMilliseconds()).ConfigureAwait(false);
@@ -51,13 +63,23 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis) : ILinkStore
     public async Task<bool> SetStateAsync(string code, LinkState state)
     {
         var result = (long)await Db.ScriptEvaluateAsync(SetStateIfExistsScript, [RedisKeys.Link(code)], [LinkHash.Format(state)]).ConfigureAwait(false);
+        if (result == 1 && state == LinkState.Revoked)
+        {
+            await PublishRevocationAsync(code).ConfigureAwait(false);
+        }
+
         return result == 1;
     }
 
     public async Task<bool> DeleteAsync(string code)
     {
-        var deleted = await Db.KeyDeleteAsync([RedisKeys.Link(code), RedisKeys.Counters(code)]).ConfigureAwait(false);
+        var deleted = await Db.KeyDeleteAsync([RedisKeys.Link(code), RedisKeys.Counters(code), RedisKeys.Sessions(code)]).ConfigureAwait(false);
         await Db.SortedSetRemoveAsync(RedisKeys.LinkIndex, code).ConfigureAwait(false);
+        if (deleted > 0)
+        {
+            await PublishRevocationAsync(code).ConfigureAwait(false);
+        }
+
         return deleted > 0;
     }
 
@@ -72,4 +94,14 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis) : ILinkStore
     }
 
     public Task<TimeSpan> PingAsync() => Db.PingAsync();
+
+    /// <summary>Tells every replica to stop the link's in-flight downloads now (best effort; they re-check anyway).</summary>
+    private Task PublishRevocationAsync(string code) => redis.GetSubscriber().PublishAsync(RevocationWatcher.Channel, code);
+
+    /// <summary>
+    /// When Redis may drop an expired link: its expiry plus the retention, so its counters stay
+    /// readable a while (expiry itself is enforced in code, to the millisecond). 0: never.
+    /// </summary>
+    private long PurgeAt(Link link) =>
+        link.ExpiresAt is { } expiresAt ? (expiresAt + options.Value.Links.ExpiredRetention).ToUnixTimeMilliseconds() : 0;
 }

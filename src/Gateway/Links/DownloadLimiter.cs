@@ -1,0 +1,78 @@
+using StackExchange.Redis;
+
+namespace Gateway.Links;
+
+/// <summary>What the limiter decided for one download request.</summary>
+internal enum CountResult
+{
+    /// <summary>A new session; it was counted against the limit.</summary>
+    Counted,
+
+    /// <summary>A request of a session already counted (a range, a resume): free.</summary>
+    SameSession,
+
+    /// <summary>The limit is reached and this is a new session.</summary>
+    Exhausted,
+
+    /// <summary>The link was revoked or deleted between lookup and count.</summary>
+    Gone,
+}
+
+/// <summary>
+/// Download limits that count right across replicas: the check and the increment are one Lua
+/// script on the link's own slot, so 50 concurrent first-time clients against a limit of 5 get
+/// exactly 5 downloads. A session (client IP + User-Agent, within the session window) counts once.
+/// </summary>
+internal sealed class DownloadLimiter(IConnectionMultiplexer redis)
+{
+    /// <summary>KEYS: link hash, sessions zset. ARGV: now (ms), session id, window (ms). Returns 1 counted, 0 same session, -1 gone, -2 revoked, -3 exhausted.</summary>
+    private const string CountScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        if redis.call('HGET', KEYS[1], 'state') == 'revoked' then return -2 end
+        local now = tonumber(ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
+        if redis.call('ZSCORE', KEYS[2], ARGV[2]) then return 0 end
+        local max = tonumber(redis.call('HGET', KEYS[1], 'maxDownloads'))
+        local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+        if max and used >= max then return -3 end
+        redis.call('HINCRBY', KEYS[1], 'used', 1)
+        redis.call('ZADD', KEYS[2], now, ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        return 1
+        """;
+
+    /// <summary>Gives a count back when the counted request delivered no object (304, 412, 416, upstream error).</summary>
+    private const string ReleaseScript = """
+        if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[1]) == 1 then
+          redis.call('HINCRBY', KEYS[1], 'used', -1)
+        end
+        return 1
+        """;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task<CountResult> TryCountAsync(string code, string sessionId, DateTimeOffset now, TimeSpan window)
+    {
+        var result = (long)await Db.ScriptEvaluateAsync(
+            CountScript,
+            [RedisKeys.Link(code), RedisKeys.Sessions(code)],
+            [now.ToUnixTimeMilliseconds(), sessionId, (long)window.TotalMilliseconds]).ConfigureAwait(false);
+        return result switch
+        {
+            1 => CountResult.Counted,
+            0 => CountResult.SameSession,
+            -3 => CountResult.Exhausted,
+            _ => CountResult.Gone,
+        };
+    }
+
+    /// <summary>For requests that must not count (HEAD): is this client inside a live session?</summary>
+    public async Task<bool> HasSessionAsync(string code, string sessionId, DateTimeOffset now, TimeSpan window)
+    {
+        var started = await Db.SortedSetScoreAsync(RedisKeys.Sessions(code), sessionId).ConfigureAwait(false);
+        return started is { } startedAt && startedAt > now.ToUnixTimeMilliseconds() - window.TotalMilliseconds;
+    }
+
+    public Task ReleaseAsync(string code, string sessionId) =>
+        Db.ScriptEvaluateAsync(ReleaseScript, [RedisKeys.Link(code), RedisKeys.Sessions(code)], [sessionId]);
+}
