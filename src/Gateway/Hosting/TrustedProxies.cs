@@ -19,6 +19,9 @@ internal static class TrustedProxies
             forwarded.ForwardLimit = null;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // The obsolete list still holds the loopback default and is still consulted.
+            forwarded.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
             foreach (var proxy in gateway.Value.TrustedProxies)
             {
                 if (ClientAddress.TryParseNetwork(proxy, out var network))
@@ -28,5 +31,20 @@ internal static class TrustedProxies
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the forwarded-headers middleware only when proxies are configured: with empty known
+    /// lists the middleware skips its peer check and believes every X-Forwarded-For (a functional
+    /// test caught exactly that).
+    /// </summary>
+    public static WebApplication UseTrustedProxies(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        return app;
     }
 }

@@ -126,7 +126,9 @@ public abstract class StoreServer : IAsyncDisposable
             _server = new GarnetServer(
                 ["--bind", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lua", "--device-type", "RandomAccess", "--logger-level", "Error"],
                 loggerFactory: null,
-                cleanupDir: true);
+                // Never true: Garnet's cleanup deletes its checkpoint directory, which defaults to the
+                // current directory (it deleted the test's own bin folder once). Nothing is persisted here anyway.
+                cleanupDir: false);
             _server.Start();
         }
 
