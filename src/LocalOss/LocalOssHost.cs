@@ -77,10 +77,33 @@ public sealed class LocalOssHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sets a bucket's versioning state directly, as PutBucketVersioning would, without a signed request. The
+    /// bucket is created when missing. As in OSS, there is no way back to a bucket that never had versioning.
+    /// </summary>
+    public void SetBucketVersioning(string bucket, LocalOssVersioningStatus status)
+    {
+        ThrowIfInvalidBucket(bucket);
+        if (!Enum.IsDefined(status))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "Versioning is either Enabled or Suspended.");
+        }
+
+        _store.CreateBucket(bucket);
+        _store.SetVersioning(bucket, status);
+    }
+
+    /// <summary>
     /// Stores an object directly, without a signed request: for seeding demo data and test fixtures. The
     /// bucket is created when missing. Returns the quoted ETag, as a PutObject response carries it.
     /// </summary>
-    public async Task<string> PutObjectAsync(string bucket, string key, Stream content, string contentType = "application/octet-stream", CancellationToken cancellationToken = default)
+    public async Task<string> PutObjectAsync(string bucket, string key, Stream content, string contentType = "application/octet-stream", CancellationToken cancellationToken = default) =>
+        (await PutObjectVersionAsync(bucket, key, content, contentType, cancellationToken)).ETag;
+
+    /// <summary>
+    /// <see cref="PutObjectAsync"/>, also returning the version id: in a bucket with versioning enabled each call
+    /// creates a new version, whose id <c>?versionId=</c> then addresses.
+    /// </summary>
+    public async Task<LocalOssObjectVersion> PutObjectVersionAsync(string bucket, string key, Stream content, string contentType = "application/octet-stream", CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidBucket(bucket);
         ArgumentNullException.ThrowIfNull(content);
@@ -92,9 +115,13 @@ public sealed class LocalOssHost : IAsyncDisposable
 
         _store.CreateBucket(bucket);
         var result = await _store.PutAsync(bucket, key, content, new ObjectWrite { ContentType = contentType }, cancellationToken);
-        return result.Status == ObjectWriteStatus.Stored
-            ? result.Metadata!.QuotedETag
-            : throw new InvalidOperationException($"The object could not be stored: {result.Status}.");
+        if (result.Status != ObjectWriteStatus.Stored)
+        {
+            throw new InvalidOperationException($"The object could not be stored: {result.Status}.");
+        }
+
+        var metadata = result.Metadata!;
+        return new LocalOssObjectVersion(metadata.QuotedETag, result.Versioning is null ? null : metadata.VersionIdHeader);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,6 @@
+using LocalOss.Http;
+using Microsoft.Net.Http.Headers;
+
 namespace LocalOss.Errors;
 
 /// <summary>
@@ -26,6 +29,17 @@ internal sealed record OssError(int StatusCode, string Code, string Message, str
 
     public static OssError NoSuchVersion(string key, string versionId) =>
         new(404, "NoSuchVersion", "The specified version does not exist.", UnknownEc, [new("Key", key), new("VersionId", versionId)]);
+
+    /// <summary>GET or HEAD without a version id when the current version is a delete marker (OSS GetObject doc sample).</summary>
+    public static OssError NoSuchKeyBehindDeleteMarker(string key, string markerVersionId) =>
+        NoSuchKey(key) with { Headers = [new(OssHeaders.DeleteMarker, "true"), new(OssHeaders.VersionId, markerVersionId)] };
+
+    /// <summary>GET or HEAD of a version that is a delete marker: 405, and only DELETE is allowed (OSS GetObject doc sample).</summary>
+    public static OssError DeleteMarkerNotReadable(string method, string markerVersionId) =>
+        MethodNotAllowed(method, "DeleteMarker") with
+        {
+            Headers = [new(HeaderNames.Allow, "DELETE"), new(OssHeaders.DeleteMarker, "true"), new(OssHeaders.VersionId, markerVersionId)],
+        };
 
     public static OssError AnonymousAccessDenied() =>
         new(403, "AccessDenied", "You have no right to access this object because of bucket acl.", "0003-00000001");
@@ -77,6 +91,29 @@ internal sealed record OssError(int StatusCode, string Code, string Message, str
 
     public static OssError FileAlreadyExists() =>
         new(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.");
+
+    public static OssError MalformedXml() =>
+        new(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+
+    /// <summary>x-oss-traffic-limit out of range or not an integer (DOC 0004-00000502).</summary>
+    public static OssError InvalidTrafficLimit(string value) =>
+        new(400, "InvalidArgument", "x-oss-traffic-limit must be an integer number of bit/s from 245760 to 838860800.", "0004-00000502",
+            [new("ArgumentName", Throttling.TrafficLimit.Name), new("ArgumentValue", value)]);
+
+    public static OssError InvalidSourceIp(string value) =>
+        new(400, "InvalidArgument", "x-oss-ac-source-ip must be an IPv4 or IPv6 address.", UnknownEc,
+            [new("ArgumentName", "x-oss-ac-source-ip"), new("ArgumentValue", value)]);
+
+    /// <summary>x-oss-ac-subnet-mask that is not a prefix length of the source IP's family (DOC 0002-00000601).</summary>
+    public static OssError InvalidSubnetMask(string value) =>
+        new(400, "InvalidArgument", "x-oss-ac-subnet-mask must be the number of leading 1 bits: 0 to 32 for IPv4, 0 to 128 for IPv6.", "0002-00000601",
+            [new("ArgumentName", "x-oss-ac-subnet-mask"), new("ArgumentValue", value)]);
+
+    public static OssError SourceIpDenied() =>
+        new(403, "AccessDenied", "The request source IP does not match the signature's source IP restriction.");
+
+    public static OssError VpcDenied() =>
+        new(403, "AccessDenied", "The request does not come from the VPC the signature is restricted to.");
 
     public static OssError InternalError() =>
         new(500, "InternalError", "We encountered an internal error. Please try again.");

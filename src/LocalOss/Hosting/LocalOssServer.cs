@@ -62,6 +62,7 @@ internal static partial class LocalOssServer
         services.AddSingleton<PutObjectHandler>();
         services.AddSingleton<DeleteObjectHandler>();
         services.AddSingleton<PutBucketHandler>();
+        services.AddSingleton<BucketVersioningHandler>();
         services.AddSingleton<OssRequestDispatcher>();
         return builder;
     }

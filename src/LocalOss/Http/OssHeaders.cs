@@ -11,5 +11,7 @@ internal static class OssHeaders
     public const string ObjectType = "x-oss-object-type";
     public const string StorageClass = "x-oss-storage-class";
     public const string UserMetadataPrefix = "x-oss-meta-";
+    public const string VersionId = "x-oss-version-id";
+    public const string DeleteMarker = "x-oss-delete-marker";
     public const string ServerName = "AliyunOSS";
 }

@@ -13,7 +13,8 @@ namespace LocalOss.Http;
 /// <summary>
 /// The one request delegate of LocalOss. OSS paths hold arbitrary keys (dot segments, '%', '+', 1023 bytes
 /// of Unicode), which no route template expresses, so requests are parsed from the raw target here:
-/// address, then signature, then the operation chosen by method and resource.
+/// address, then signature and the network restriction it signs (x-oss-ac-*), then the operation chosen by
+/// method and resource.
 /// </summary>
 internal sealed partial class OssRequestDispatcher(
     HostAddressing hostAddressing,
@@ -23,6 +24,7 @@ internal sealed partial class OssRequestDispatcher(
     PutObjectHandler putObject,
     DeleteObjectHandler deleteObject,
     PutBucketHandler putBucket,
+    BucketVersioningHandler bucketVersioning,
     ILogger<OssRequestDispatcher> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -91,6 +93,11 @@ internal sealed partial class OssRequestDispatcher(
             return authError;
         }
 
+        if (SourceAddressRestriction.Check(context, target) is { } sourceError)
+        {
+            return sourceError;
+        }
+
         var method = request.Method;
         if (target.Bucket.Length == 0)
         {
@@ -99,13 +106,18 @@ internal sealed partial class OssRequestDispatcher(
                 : OssError.MethodNotAllowed(method, "Service");
         }
 
-        if (SubResources.FindUnsupported(target.Query) is { } subResource)
+        if (SubResources.FindUnsupported(target.Query, onBucket: target.Key.Length == 0) is { } subResource)
         {
             return OssError.NotImplemented($"the '{subResource}' sub-resource");
         }
 
         if (target.Key.Length == 0)
         {
+            if (target.GetQueryValue(BucketVersioningHandler.SubResource) is not null)
+            {
+                return await bucketVersioning.HandleAsync(context, target);
+            }
+
             if (HttpMethods.IsPut(method))
             {
                 return putBucket.Handle(context, target);
@@ -117,7 +129,7 @@ internal sealed partial class OssRequestDispatcher(
             }
 
             return HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsDelete(method)
-                ? OssError.NotImplemented($"{method} on a bucket (only PutBucket and object operations are emulated)")
+                ? OssError.NotImplemented($"{method} on a bucket (only PutBucket, bucket versioning and object operations are emulated)")
                 : OssError.MethodNotAllowed(method, "Bucket");
         }
 
@@ -138,7 +150,7 @@ internal sealed partial class OssRequestDispatcher(
 
         if (HttpMethods.IsDelete(method))
         {
-            return deleteObject.Handle(context, target);
+            return await deleteObject.HandleAsync(context, target);
         }
 
         return HttpMethods.IsPost(method)

@@ -3,25 +3,29 @@ using LocalOss.Addressing;
 using LocalOss.Errors;
 using LocalOss.Http;
 using LocalOss.Storage;
+using LocalOss.Throttling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace LocalOss.Objects;
 
-/// <summary>GetObject and HeadObject: conditionals, then Range, then the headers OSS sends, then the streamed body.</summary>
-internal sealed class GetObjectHandler(ObjectStore store)
+/// <summary>
+/// GetObject and HeadObject: the version (current, or <c>?versionId=</c>), then conditionals, then Range, then
+/// the headers OSS sends, then the streamed body, paced when the request carries an x-oss-traffic-limit.
+/// </summary>
+internal sealed class GetObjectHandler(ObjectStore store, TimeProvider timeProvider)
 {
+    private const string VersionIdParameter = "versionId";
+
     public async Task<OssError?> HandleAsync(HttpContext context, OssRequestTarget target)
     {
         var request = context.Request;
         var response = context.Response;
         var isHead = HttpMethods.IsHead(request.Method);
 
-        // Buckets here are unversioned; "null" is the id OSS gives objects written before versioning.
-        var versionId = target.GetQueryValue("versionId");
-        if (versionId is not null && versionId != "null")
+        if (TrafficLimit.Read(request.Headers, target, out var trafficLimit) is { } limitError)
         {
-            return OssError.NoSuchVersion(target.Key, versionId);
+            return limitError;
         }
 
         if (!isHead && ResponseOverrides.Validate(target) is { } overrideError)
@@ -29,13 +33,36 @@ internal sealed class GetObjectHandler(ObjectStore store)
             return overrideError;
         }
 
-        using var stored = await store.OpenAsync(target.Bucket, target.Key, context.RequestAborted);
+        var versioned = store.GetVersioning(target.Bucket) is not null;
+        var versionId = target.GetQueryValue(VersionIdParameter);
+
+        // A bucket that never had versioning holds only the "null" version: what OSS calls objects written before versioning.
+        if (!versioned && versionId is not null && versionId != VersionIds.Null)
+        {
+            return OssError.NoSuchVersion(target.Key, versionId);
+        }
+
+        using var stored = versionId is null
+            ? await store.OpenCurrentAsync(target.Bucket, target.Key, versioned, context.RequestAborted)
+            : await store.OpenVersionAsync(target.Bucket, target.Key, versionId, context.RequestAborted);
         if (stored is null)
         {
-            return OssError.NoSuchKey(target.Key);
+            return versionId is null || !versioned ? OssError.NoSuchKey(target.Key) : OssError.NoSuchVersion(target.Key, versionId);
         }
 
         var metadata = stored.Metadata;
+        if (metadata.DeleteMarker)
+        {
+            return versionId is null
+                ? OssError.NoSuchKeyBehindDeleteMarker(target.Key, metadata.VersionIdHeader)
+                : OssError.DeleteMarkerNotReadable(request.Method, metadata.VersionIdHeader);
+        }
+
+        if (versioned)
+        {
+            response.Headers[OssHeaders.VersionId] = metadata.VersionIdHeader;
+        }
+
         switch (Preconditions.Evaluate(request.Headers, metadata, out var failedCondition))
         {
             case PreconditionOutcome.Failed:
@@ -83,7 +110,8 @@ internal sealed class GetObjectHandler(ObjectStore store)
         }
 
         ResponseOverrides.Apply(target, headers);
-        await stored.CopyToAsync(response.BodyWriter, offset, length, context.RequestAborted);
+        var pacer = trafficLimit is { } bitsPerSecond ? new TransferPacer(bitsPerSecond, timeProvider) : null;
+        await stored.CopyToAsync(response.BodyWriter, offset, length, pacer, context.RequestAborted);
         return null;
     }
 

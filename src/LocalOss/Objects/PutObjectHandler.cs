@@ -2,14 +2,18 @@ using LocalOss.Addressing;
 using LocalOss.Errors;
 using LocalOss.Http;
 using LocalOss.Storage;
+using LocalOss.Throttling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Primitives;
 
 namespace LocalOss.Objects;
 
-/// <summary>PutObject: streams the body to disk (never into memory) and answers with the MD5 ETag.</summary>
-internal sealed class PutObjectHandler(ObjectStore store)
+/// <summary>
+/// PutObject: streams the body to disk (never into memory), no faster than an x-oss-traffic-limit allows, and
+/// answers with the MD5 ETag and, in a versioned bucket, the new version's id.
+/// </summary>
+internal sealed class PutObjectHandler(ObjectStore store, TimeProvider timeProvider)
 {
     private const string DefaultContentType = "application/octet-stream";
 
@@ -24,6 +28,11 @@ internal sealed class PutObjectHandler(ObjectStore store)
         if (HasConditionalHeader(headers))
         {
             return OssError.ConditionalPutNotImplemented();
+        }
+
+        if (TrafficLimit.Read(headers, target, out var trafficLimit) is { } limitError)
+        {
+            return limitError;
         }
 
         if (request.ContentLength > ObjectStore.MaxObjectSize)
@@ -45,6 +54,7 @@ internal sealed class PutObjectHandler(ObjectStore store)
             Headers = StoredHeaders.Capture(headers),
             ExpectedMd5 = expectedMd5,
             ForbidOverwrite = forbidOverwrite,
+            Pacer = trafficLimit is { } bitsPerSecond ? new TransferPacer(bitsPerSecond, timeProvider) : null,
         };
 
         var result = await store.PutAsync(target.Bucket, target.Key, request.Body, write, context.RequestAborted);
@@ -62,6 +72,11 @@ internal sealed class PutObjectHandler(ObjectStore store)
         var response = context.Response;
         response.Headers.ETag = metadata.QuotedETag;
         response.Headers.ContentMD5 = Convert.ToBase64String(Convert.FromHexString(metadata.ETag));
+        if (result.Versioning is not null)
+        {
+            response.Headers[OssHeaders.VersionId] = metadata.VersionIdHeader;
+        }
+
         response.ContentLength = 0;
         return null;
     }

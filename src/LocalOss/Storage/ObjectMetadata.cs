@@ -21,6 +21,25 @@ internal sealed class ObjectMetadata
     /// <summary>Headers given at upload that OSS returns on reads: Cache-Control, Content-Disposition, x-oss-meta-*, ...</summary>
     public Dictionary<string, string> Headers { get; init; } = [];
 
+    /// <summary>The id of a version written while the bucket had versioning enabled; null for the "null" version.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? VersionId { get; init; }
+
+    /// <summary>
+    /// Where the "null" version stands among the key's other versions (see <see cref="VersionIds"/>); 0 for an
+    /// object written before the bucket had versioning, which is older than every version since.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Sequence { get; init; }
+
+    /// <summary>A delete marker: no content, and reads answer as if the object did not exist.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DeleteMarker { get; init; }
+
+    /// <summary>The value of <c>x-oss-version-id</c> for this version in a bucket with versioning.</summary>
+    [JsonIgnore]
+    public string VersionIdHeader => VersionId ?? VersionIds.Null;
+
     [JsonIgnore]
     public string QuotedETag => $"\"{ETag}\"";
 }

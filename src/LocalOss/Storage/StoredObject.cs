@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using LocalOss.Throttling;
 using Microsoft.Win32.SafeHandles;
 
 namespace LocalOss.Storage;
@@ -14,20 +15,27 @@ internal sealed class StoredObject(SafeFileHandle handle, ObjectMetadata metadat
     public ObjectMetadata Metadata { get; } = metadata;
 
     /// <summary>Streams <paramref name="length"/> content bytes from <paramref name="offset"/> straight into the response pipe.</summary>
-    public async Task CopyToAsync(PipeWriter destination, long offset, long length, CancellationToken cancellationToken)
+    /// <param name="pacer">Holds each chunk back until an x-oss-traffic-limit allows it; null sends at full speed.</param>
+    public async Task CopyToAsync(PipeWriter destination, long offset, long length, TransferPacer? pacer, CancellationToken cancellationToken)
     {
         while (length > 0)
         {
-            var memory = destination.GetMemory(ChunkSize);
-            if (memory.Length > length)
+            var memory = destination.GetMemory(pacer?.ChunkSize ?? ChunkSize);
+            var most = pacer is null ? length : Math.Min(length, pacer.ChunkSize);
+            if (memory.Length > most)
             {
-                memory = memory[..(int)length];
+                memory = memory[..(int)most];
             }
 
             var read = await RandomAccess.ReadAsync(handle, memory, offset, cancellationToken);
             if (read == 0)
             {
                 throw new InvalidDataException("The object file ended before its recorded size.");
+            }
+
+            if (pacer is not null)
+            {
+                await pacer.AcquireAsync(read, cancellationToken);
             }
 
             destination.Advance(read);

@@ -2,7 +2,8 @@ namespace LocalOss.Tests.Interop;
 
 /// <summary>
 /// LocalOss against the official Node SDK, ali-oss 6.23.0 (Interop/interop.mjs): V4 and V1, header and URL
-/// signatures, awkward keys, and the refusals OSS gives. Skips only when node is not installed.
+/// signatures, awkward keys, the refusals OSS gives, bucket versioning, x-oss-traffic-limit and
+/// x-oss-ac-source-ip. Skips only when node is not installed.
 /// </summary>
 public sealed class NodeSdkInteropTests(NodeInteropFixture fixture) : IClassFixture<NodeInteropFixture>
 {
@@ -49,6 +50,24 @@ public sealed class NodeSdkInteropTests(NodeInteropFixture fixture) : IClassFixt
 
             data.Add("v1 tampered signatureUrl is SignatureDoesNotMatch");
             data.Add("v1 unknown access key is InvalidAccessKeyId");
+            data.Add("v4 getBucketVersioning of a bucket that never had it has no status");
+            data.Add("v4 putBucketVersioning enables versioning");
+            data.Add("v4 versioned puts return distinct x-oss-version-id");
+            data.Add("v4 get and head by versionId serve that version");
+            data.Add("v4 get of an unknown versionId is NoSuchVersion");
+            data.Add("v4 signatureUrlV4 with versionId serves that version");
+            data.Add("v1 signatureUrl with versionId serves that version");
+            data.Add("v4 delete without versionId adds a delete marker");
+            data.Add("v4 delete with versionId removes that version for good");
+            data.Add("v4 get with an x-oss-traffic-limit header is paced");
+            data.Add("v4 signatureUrlV4 with x-oss-traffic-limit is paced");
+            data.Add("v1 signatureUrl with trafficLimit is paced");
+            data.Add("v4 signatureUrlV4 with an out-of-range x-oss-traffic-limit is InvalidArgument");
+            data.Add("v4 signatureUrlV4 bound to 127.0.0.1 is served");
+            data.Add("v4 signatureUrlV4 bound to 10.9.8.7 is AccessDenied");
+            data.Add("v4 signatureUrlV4 with a /8 subnet mask admits 127.0.0.1");
+            data.Add("v1 signatureUrl bound to 127.0.0.1 is served");
+            data.Add("v1 signatureUrl bound to 10.9.8.7 is AccessDenied");
             data.Add("v4 expired presigned url is AccessDenied");
             data.Add("v1 expired signatureUrl is AccessDenied");
             return data;

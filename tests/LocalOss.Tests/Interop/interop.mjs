@@ -222,6 +222,154 @@ await check('v1 unknown access key is InvalidAccessKeyId', () => {
   return expectSdkError(() => client.get('v1/' + keys.space), 403, 'InvalidAccessKeyId');
 });
 
+// Versioning, in a bucket of its own so the cases above keep an unversioned one.
+const versionedBucket = 'interop-versioned';
+const versioned = new OSS({ ...base, bucket: versionedBucket, accessKeyId, accessKeySecret, authorizationV4: true });
+const versionedV1Localhost = new OSS({ ...base, bucket: versionedBucket, endpoint: `http://localhost:${port}`, accessKeyId, accessKeySecret, authorizationV4: false });
+const versionKey = 'versions/' + keys.unicode;
+const versions = {};
+const versionIdPattern = /^[A-Za-z0-9_-]{64}$/;
+
+await check('v4 getBucketVersioning of a bucket that never had it has no status', async () => {
+  const got = await v4.getBucketVersioning(bucket);
+  assert(got.versionStatus === undefined, `versionStatus ${got.versionStatus}`);
+  return 'no Status';
+});
+
+await check('v4 putBucketVersioning enables versioning', async () => {
+  await v4.putBucket(versionedBucket);
+  await v4.putBucketVersioning(versionedBucket, 'Enabled');
+  const got = await v4.getBucketVersioning(versionedBucket);
+  assert(got.versionStatus === 'Enabled', `versionStatus ${got.versionStatus}`);
+  return got.versionStatus;
+});
+
+await check('v4 versioned puts return distinct x-oss-version-id', async () => {
+  const first = await versioned.put(versionKey, Buffer.from('first version'));
+  const second = await versioned.put(versionKey, Buffer.from('second version, longer'));
+  versions.first = first.res.headers['x-oss-version-id'];
+  versions.second = second.res.headers['x-oss-version-id'];
+  assert(versionIdPattern.test(versions.first) && versionIdPattern.test(versions.second), `ids ${versions.first} ${versions.second}`);
+  assert(versions.first !== versions.second, 'both puts got the same version id');
+  return `${versions.first.slice(0, 12)}..., ${versions.second.slice(0, 12)}...`;
+});
+
+await check('v4 get and head by versionId serve that version', async () => {
+  const latest = await versioned.get(versionKey);
+  assert(latest.content.toString() === 'second version, longer', `latest ${latest.content}`);
+  const old = await versioned.get(versionKey, { versionId: versions.first });
+  assert(old.content.toString() === 'first version', `by id ${old.content}`);
+  assert(old.res.headers['x-oss-version-id'] === versions.first, `header ${old.res.headers['x-oss-version-id']}`);
+  const head = await versioned.head(versionKey, { versionId: versions.first });
+  assert(Number(head.res.headers['content-length']) === 13, `head content-length ${head.res.headers['content-length']}`);
+  return `${old.content.length} bytes`;
+});
+
+await check('v4 get of an unknown versionId is NoSuchVersion', () =>
+  expectSdkError(() => versioned.get(versionKey, { versionId: 'CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2OTBjOTRmNTE5NmU5NmFmZjQ1' }), 404, 'NoSuchVersion'));
+
+await check('v4 signatureUrlV4 with versionId serves that version', async () => {
+  const url = await versioned.signatureUrlV4('GET', 600, { queries: { versionId: versions.first } }, versionKey);
+  const response = await fetch(url);
+  const body = await response.text();
+  assert(response.status === 200 && body === 'first version', `status ${response.status}: ${body.slice(0, 300)}`);
+  return body;
+});
+
+await check('v1 signatureUrl with versionId serves that version', async () => {
+  const url = toLoopback(versionedV1Localhost.signatureUrl(versionKey, { expires: 600, subResource: { versionId: versions.first } }));
+  const response = await fetch(url);
+  const body = await response.text();
+  assert(response.status === 200 && body === 'first version', `status ${response.status}: ${body.slice(0, 300)}`);
+  return body;
+});
+
+await check('v4 delete without versionId adds a delete marker', async () => {
+  const deleted = await versioned.delete(versionKey);
+  assert(deleted.res.headers['x-oss-delete-marker'] === 'true', `x-oss-delete-marker ${deleted.res.headers['x-oss-delete-marker']}`);
+  versions.marker = deleted.res.headers['x-oss-version-id'];
+  assert(versionIdPattern.test(versions.marker), `marker id ${versions.marker}`);
+  await expectSdkError(() => versioned.get(versionKey), 404, 'NoSuchKey');
+  const kept = await versioned.get(versionKey, { versionId: versions.second });
+  assert(kept.content.toString() === 'second version, longer', `kept ${kept.content}`);
+  return `marker ${versions.marker.slice(0, 12)}...`;
+});
+
+await check('v4 delete with versionId removes that version for good', async () => {
+  await versioned.delete(versionKey, { versionId: versions.marker });
+  const restored = await versioned.get(versionKey);
+  assert(restored.content.toString() === 'second version, longer', `after removing the marker ${restored.content}`);
+  await versioned.delete(versionKey, { versionId: versions.second });
+  const previous = await versioned.get(versionKey);
+  assert(previous.content.toString() === 'first version', `after removing the second version ${previous.content}`);
+  return expectSdkError(() => versioned.get(versionKey, { versionId: versions.second }), 404, 'NoSuchVersion');
+});
+
+// x-oss-traffic-limit: LocalOss paces the body, so a capped download takes at least 80 % of size * 8 / limit.
+const throttledKey = 'throttled/100k.bin';
+const throttledContent = Buffer.alloc(100 * 1024, 7);
+const trafficLimit = 819200;
+await v4.put(throttledKey, throttledContent);
+
+async function timedDownload(download) {
+  const start = performance.now();
+  const body = await download();
+  const seconds = (performance.now() - start) / 1000;
+  const ideal = (throttledContent.length * 8) / trafficLimit;
+  assert(Buffer.compare(body, throttledContent) === 0, 'the capped download returned different bytes');
+  assert(seconds >= ideal * 0.8, `took ${seconds.toFixed(2)} s; a ${trafficLimit} bit/s cap allows no less than ${(ideal * 0.8).toFixed(2)} s`);
+  return `${seconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s)`;
+}
+
+async function fetchBody(url) {
+  const response = await fetch(url);
+  const body = Buffer.from(await response.arrayBuffer());
+  assert(response.status === 200, `status ${response.status}: ${body.toString().slice(0, 300)}`);
+  return body;
+}
+
+await check('v4 get with an x-oss-traffic-limit header is paced', () =>
+  timedDownload(async () => (await v4.get(throttledKey, { headers: { 'x-oss-traffic-limit': String(trafficLimit) } })).content));
+
+await check('v4 signatureUrlV4 with x-oss-traffic-limit is paced', async () => {
+  const url = await v4.signatureUrlV4('GET', 600, { queries: { 'x-oss-traffic-limit': trafficLimit } }, throttledKey);
+  return timedDownload(() => fetchBody(url));
+});
+
+await check('v1 signatureUrl with trafficLimit is paced', () =>
+  timedDownload(() => fetchBody(toLoopback(v1Localhost.signatureUrl(throttledKey, { expires: 600, trafficLimit })))));
+
+await check('v4 signatureUrlV4 with an out-of-range x-oss-traffic-limit is InvalidArgument', async () => {
+  const url = await v4.signatureUrlV4('GET', 600, { queries: { 'x-oss-traffic-limit': 100 } }, throttledKey);
+  return expectFetchError(url, 400, 'InvalidArgument');
+});
+
+// x-oss-ac-source-ip: fetch connects from 127.0.0.1.
+const sourceBound = (sourceIp, mask) => v4.signatureUrlV4('GET', 600, { queries: { 'x-oss-ac-source-ip': sourceIp, 'x-oss-ac-subnet-mask': mask } }, keys.space);
+
+await check('v4 signatureUrlV4 bound to 127.0.0.1 is served', async () => {
+  const body = await fetchBody(await sourceBound('127.0.0.1', '32'));
+  assert(Buffer.compare(body, contentFor(keys.space)) === 0, 'the bound download returned different bytes');
+  return `${body.length} bytes`;
+});
+
+await check('v4 signatureUrlV4 bound to 10.9.8.7 is AccessDenied', async () => expectFetchError(await sourceBound('10.9.8.7', '32'), 403, 'AccessDenied'));
+
+await check('v4 signatureUrlV4 with a /8 subnet mask admits 127.0.0.1', async () => {
+  const body = await fetchBody(await sourceBound('127.1.2.3', '8'));
+  return `${body.length} bytes`;
+});
+
+const v1SourceBound = (sourceIp) =>
+  toLoopback(v1Localhost.signatureUrl('v1/' + keys.space, { expires: 600, subResource: { 'x-oss-ac-source-ip': sourceIp, 'x-oss-ac-subnet-mask': '32' } }));
+
+await check('v1 signatureUrl bound to 127.0.0.1 is served', async () => {
+  const body = await fetchBody(v1SourceBound('127.0.0.1'));
+  return `${body.length} bytes`;
+});
+
+await check('v1 signatureUrl bound to 10.9.8.7 is AccessDenied', () => expectFetchError(v1SourceBound('10.9.8.7'), 403, 'AccessDenied'));
+
 // Both SDK presigners take the current time: sign for one second, then let it pass.
 const expiredV4 = await v4.signatureUrlV4('GET', 1, undefined, keys.space);
 const expiredV1 = toLoopback(v1Localhost.signatureUrl('v1/' + keys.space, { expires: 1 }));
