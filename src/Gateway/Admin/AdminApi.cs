@@ -1,16 +1,19 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Gateway.Buckets;
 using Gateway.Hosting;
 using Gateway.Links;
+using Gateway.Presign;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Admin;
 
-/// <summary>The admin API under <c>/api/v1</c>: create, read, revoke, restore and delete links.</summary>
+/// <summary>
+/// The admin API under <c>/api/v1</c>: links (create, read, list, change, revoke, restore, delete),
+/// the audit log and raw presigned URLs. Every call needs an API key with the call's scope, sees only
+/// the data of the key's data scope, and is recorded in the audit log when it changes something.
+/// </summary>
 internal static class AdminApi
 {
     private const int MaxCodeAttempts = 5;
@@ -19,6 +22,7 @@ internal static class AdminApi
     {
         var services = builder.Services;
         services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton<AuditLog>();
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -27,13 +31,14 @@ internal static class AdminApi
             .AddPolicy(ApiScopes.LinksWrite, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.LinksWrite))
             .AddPolicy(ApiScopes.StatsRead, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.StatsRead))
             .AddPolicy(ApiScopes.Presign, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Presign));
-        services.AddOpenApi();
+        services.AddAdminRateLimiting();
+        services.AddOpenApi(AdminOpenApi.Configure);
         return builder;
     }
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Links");
+        var api = app.MapGroup("/api/v1");
         api.AddEndpointFilter(static async (context, next) =>
         {
             // Answers of the admin API describe live state; no cache may keep them.
@@ -41,47 +46,114 @@ internal static class AdminApi
             return await next(context).ConfigureAwait(false);
         });
 
-        var links = api.MapGroup("/links");
-        links.MapPost("", CreateAsync).RequireAuthorization(ApiScopes.LinksWrite);
-        links.MapGet("/{code}", GetAsync).RequireAuthorization(ApiScopes.LinksRead);
-        links.MapPost("/{code}/revoke", (string code, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options) =>
-            SetStateAsync(code, LinkState.Revoked, context, store, time, options)).RequireAuthorization(ApiScopes.LinksWrite);
-        links.MapPost("/{code}/restore", (string code, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options) =>
-            SetStateAsync(code, LinkState.Active, context, store, time, options)).RequireAuthorization(ApiScopes.LinksWrite);
-        links.MapDelete("/{code}", DeleteAsync).RequireAuthorization(ApiScopes.LinksWrite);
-        app.MapOpenApi();
+        var links = api.MapGroup("/links").WithTags("Links");
+        links.MapPost("", CreateAsync)
+            .RequireAuthorization(ApiScopes.LinksWrite)
+            .DocumentBody<CreateLinkRequest>("application/json")
+            .WithName("CreateLink")
+            .WithSummary("Create a short link to an object")
+            .WithDescription("201 with the link and its short URL. A vanity code that is taken answers 409. Scope links:write.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapGet("", LinkListing.ListAsync)
+            .RequireAuthorization(ApiScopes.LinksRead)
+            .DocumentQuery("cursor", "nextCursor of the previous page, unchanged; absent for the first page.")
+            .DocumentQuery("limit", "Links per page.", isPageSize: true)
+            .DocumentQuery("bucket", "Only links to this bucket alias.")
+            .DocumentQuery("tag", "Only links carrying this tag.")
+            .DocumentQuery("state", "Only links in this effective state.", EffectiveState.All)
+            .WithName("ListLinks")
+            .WithSummary("List links, newest first, a page at a time")
+            .WithDescription("Filters: bucket (alias), tag, state (active, revoked, expired, exhausted, scheduled). limit: 1-500, default 50. " +
+                "Pass nextCursor back as cursor for the next page; it is null at the end. A page may hold fewer items than limit " +
+                "(even none) while nextCursor is not null: with selective filters one request reads a bounded number of links. Scope links:read.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapGet("/{code}", GetAsync)
+            .RequireAuthorization(ApiScopes.LinksRead)
+            .WithName("GetLink")
+            .WithSummary("A link, its effective state and its counters")
+            .WithDescription("Scope links:read.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapPatch("/{code}", LinkUpdates.PatchAsync)
+            .RequireAuthorization(ApiScopes.LinksWrite)
+            .DocumentBody<PatchLinkRequest>("application/merge-patch+json", "application/json")
+            .WithName("UpdateLink")
+            .WithSummary("Change a link's expiry, limits, presentation, mode, network rules, tags or note")
+            .WithDescription("A JSON merge patch: absent members stay, null removes a value. The download count is kept. " +
+                "409 when the link kept changing under concurrent updates. Scope links:write.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapPost("/{code}/revoke", (string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options) =>
+                SetStateAsync(code, LinkState.Revoked, context, store, audit, keys, time, options))
+            .RequireAuthorization(ApiScopes.LinksWrite)
+            .WithName("RevokeLink")
+            .WithSummary("Revoke a link: downloads get 410 from the next request on, and those under way are stopped")
+            .WithDescription("Scope links:write.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapPost("/{code}/restore", (string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options) =>
+                SetStateAsync(code, LinkState.Active, context, store, audit, keys, time, options))
+            .RequireAuthorization(ApiScopes.LinksWrite)
+            .WithName("RestoreLink")
+            .WithSummary("Undo a revocation")
+            .WithDescription("Scope links:write.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapDelete("/{code}", DeleteAsync)
+            .RequireAuthorization(ApiScopes.LinksWrite)
+            .WithName("DeleteLink")
+            .WithSummary("Delete a link and its counters for good; downloads then get 404")
+            .WithDescription("Scope links:write.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/audit", AuditApi.ListAsync)
+            .WithTags("Audit")
+            .RequireAuthorization(ApiScopes.LinksRead)
+            .DocumentQuery("cursor", "nextCursor of the previous page, unchanged; absent for the first page.")
+            .DocumentQuery("limit", "Entries per page.", isPageSize: true)
+            .DocumentQuery("code", "Only entries about this link code.")
+            .DocumentQuery("actor", "Only entries of this API key name.")
+            .WithName("ListAuditEntries")
+            .WithSummary("The audit log of admin actions, newest first, a page at a time")
+            .WithDescription("Who (API key name) did what (create, update, revoke, restore, delete, presign) to which link or object, when. " +
+                "Filters: code, actor. limit: 1-500, default 50; pass nextCursor back as cursor. Scope links:read.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapPresign();
+        app.MapOpenApi().ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<Results<Created<LinkResponse>, ValidationProblem, Conflict<ProblemDetails>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, ILinkStore store, BucketRegistry buckets, ObjectProbe probe, TimeProvider time, IOptions<GatewayOptions> options)
+    private static async Task<Results<Created<LinkResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        HttpContext context, ILinkStore store, BucketRegistry buckets, ObjectProbe probe, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
     {
-        CreateLinkRequest? request;
-        try
+        var (request, invalid) = await AdminResults.ReadJsonAsync(context, AdminJsonContext.Default.CreateLinkRequest, "a link").ConfigureAwait(false);
+        if (invalid is not null)
         {
-            request = await context.Request.ReadFromJsonAsync(AdminJsonContext.Default.CreateLinkRequest, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [JsonFieldName(ex.Path)] = [ex.Message.Split(" Path:")[0]] },
-                title: "The request body is not valid JSON for a link.");
-        }
-        catch (InvalidOperationException)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the link as JSON with Content-Type: application/json."] });
-        }
-
-        if (request is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] });
+            return invalid;
         }
 
         var now = time.GetUtcNow();
-        var errors = CreateLinkValidator.Validate(request, buckets, now);
+        var errors = CreateLinkValidator.Validate(request!, buckets, now);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The link is not valid.");
+        }
+
+        var scope = keys.ScopeOf(context.User);
+        scope.CheckTarget(request!.Bucket!, request.Key!, errors);
+        scope.CheckExpiry(request.ExpiresAt, now, errors);
+        scope.CheckMaxDownloads(request.MaxDownloads, errors);
+        if (errors.Count > 0)
+        {
+            return AdminResults.OutsideKeyScope(errors);
         }
 
         string? pinnedETag = null;
@@ -91,9 +163,7 @@ internal static class AdminApi
             var probed = await probe.HeadAsync(bucket!, request.Key!, request.VersionId, context.RequestAborted).ConfigureAwait(false);
             if (probed.Status != System.Net.HttpStatusCode.OK || probed.ETag is null)
             {
-                return TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { ["pinEtag"] = [$"The object could not be read to pin its ETag (storage answered {(int)probed.Status})."] },
-                    title: "The link is not valid.");
+                return AdminResults.Invalid("pinEtag", $"The object could not be read to pin its ETag (storage answered {(int)probed.Status}).", "The link is not valid.");
             }
 
             pinnedETag = probed.ETag;
@@ -129,7 +199,7 @@ internal static class AdminApi
             {
                 if (request.Code is not null)
                 {
-                    return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Code taken", Detail = $"The code '{request.Code}' is already in use." });
+                    return AdminResults.Conflict("Code taken", $"The code '{request.Code}' is already in use.");
                 }
 
                 // 59 random bits collide about never; retrying a few times makes "about" certain.
@@ -143,116 +213,78 @@ internal static class AdminApi
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
-            return StoreUnavailable(context);
+            return AdminResults.StoreUnavailable(context);
         }
 
-        var response = ToResponse(link, default, context, options.Value, now);
+        await audit.RecordAsync(context.User, AuditActions.Create, link.Code, link.Bucket, link.Key).ConfigureAwait(false);
+        var response = AdminResults.ToResponse(link, default, context, options.Value, now);
         return TypedResults.Created($"/api/v1/links/{link.Code}", response);
     }
 
-    private static async Task<Results<Ok<LinkResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetAsync(
-        string code, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options)
+    private static async Task<Results<Ok<LinkResponse>, ProblemHttpResult>> GetAsync(
+        string code, HttpContext context, ILinkStore store, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
     {
         try
         {
             var link = await store.GetAsync(code).ConfigureAwait(false);
-            if (link is null)
+            if (link is null || !keys.ScopeOf(context.User).Covers(link.Bucket, link.Key))
             {
-                return LinkNotFound(code);
+                return AdminResults.LinkNotFound(code);
             }
 
             var counters = await store.GetCountersAsync(code).ConfigureAwait(false);
-            return TypedResults.Ok(ToResponse(link, counters, context, options.Value, time.GetUtcNow()));
+            return TypedResults.Ok(AdminResults.ToResponse(link, counters, context, options.Value, time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
-            return StoreUnavailable(context);
+            return AdminResults.StoreUnavailable(context);
         }
     }
 
-    private static async Task<Results<Ok<LinkResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> SetStateAsync(
-        string code, LinkState state, HttpContext context, ILinkStore store, TimeProvider time, IOptions<GatewayOptions> options)
+    private static async Task<Results<Ok<LinkResponse>, ProblemHttpResult>> SetStateAsync(
+        string code, LinkState state, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
     {
         try
         {
-            if (!await store.SetStateAsync(code, state).ConfigureAwait(false))
+            var existing = await store.GetAsync(code).ConfigureAwait(false);
+            if (existing is null || !keys.ScopeOf(context.User).Covers(existing.Bucket, existing.Key) || !await store.SetStateAsync(code, state).ConfigureAwait(false))
             {
-                return LinkNotFound(code);
+                return AdminResults.LinkNotFound(code);
             }
 
+            await audit.RecordAsync(context.User, state == LinkState.Revoked ? AuditActions.Revoke : AuditActions.Restore, code, existing.Bucket, existing.Key).ConfigureAwait(false);
             var link = await store.GetAsync(code).ConfigureAwait(false);
             if (link is null)
             {
-                return LinkNotFound(code);
+                return AdminResults.LinkNotFound(code);
             }
 
             var counters = await store.GetCountersAsync(code).ConfigureAwait(false);
-            return TypedResults.Ok(ToResponse(link, counters, context, options.Value, time.GetUtcNow()));
+            return TypedResults.Ok(AdminResults.ToResponse(link, counters, context, options.Value, time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
-            return StoreUnavailable(context);
+            return AdminResults.StoreUnavailable(context);
         }
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DeleteAsync(string code, HttpContext context, ILinkStore store)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys)
     {
         try
         {
-            return await store.DeleteAsync(code).ConfigureAwait(false) ? TypedResults.NoContent() : LinkNotFound(code);
+            var existing = await store.GetAsync(code).ConfigureAwait(false);
+            if (existing is null || !keys.ScopeOf(context.User).Covers(existing.Bucket, existing.Key) || !await store.DeleteAsync(code).ConfigureAwait(false))
+            {
+                return AdminResults.LinkNotFound(code);
+            }
+
+            await audit.RecordAsync(context.User, AuditActions.Delete, code, existing.Bucket, existing.Key).ConfigureAwait(false);
+            return TypedResults.NoContent();
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
-            return StoreUnavailable(context);
+            return AdminResults.StoreUnavailable(context);
         }
     }
-
-    private static LinkResponse ToResponse(Link link, LinkCounters counters, HttpContext context, GatewayOptions options, DateTimeOffset now) => new(
-        link.Code,
-        PublicUrl(link.Code, context, options),
-        link.Bucket,
-        link.Key,
-        link.VersionId,
-        link.Filename,
-        LinkHash.Format(link.Disposition),
-        link.ContentType,
-        LinkHash.Format(link.Mode),
-        EffectiveState.Of(link, now),
-        link.CreatedAt,
-        link.NotBefore,
-        link.ExpiresAt,
-        link.MaxDownloads,
-        link.UsedDownloads,
-        link.AllowedCidrs,
-        link.TrafficLimit,
-        link.BindClientIp,
-        link.PinnedETag,
-        link.Owner,
-        link.Note,
-        link.Tags,
-        counters.Downloads,
-        counters.Bytes);
-
-    private static string PublicUrl(string code, HttpContext context, GatewayOptions options)
-    {
-        if (options.PublicBaseUrl is { } baseUrl)
-        {
-            return baseUrl.OriginalString.TrimEnd('/') + "/" + code;
-        }
-
-        var request = context.Request;
-        return $"{request.Scheme}://{request.Host}{request.PathBase}/{code}";
-    }
-
-    private static NotFound<ProblemDetails> LinkNotFound(string code) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Link not found", Detail = $"No link has the code '{code}'." });
-
-    private static ProblemHttpResult StoreUnavailable(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "5";
-        return TypedResults.Problem("The link store is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Link store unavailable");
-    }
-
-    private static string JsonFieldName(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
 }

@@ -12,6 +12,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     ApiKeyRegistry keys,
+    TimeProvider time,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -38,6 +39,11 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }
 
+        if (key.ExpiresAt is { } expiresAt && time.GetUtcNow() >= expiresAt)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("This API key has expired."));
+        }
+
         var claims = new List<Claim>(key.Scopes.Count + 1) { new(ClaimTypes.Name, key.Name) };
         foreach (var scope in key.Scopes)
         {
@@ -48,11 +54,14 @@ internal sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // The reason (malformed header, unknown or expired key) helps the caller and reveals nothing a guesser could use.
+        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
-        return WriteProblemAsync("A valid API key is required: send 'Authorization: Bearer <api key>'.");
+        var reason = result.Failure is { } failure ? failure.Message + " " : "";
+        await WriteProblemAsync(reason + "A valid API key is required: send 'Authorization: Bearer <api key>'.").ConfigureAwait(false);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)

@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Admin;
 
-/// <summary>Checks a create request field by field; every error names its field.</summary>
+/// <summary>Checks a create request (and the link an update would make) field by field; every error names its field.</summary>
 internal static partial class CreateLinkValidator
 {
     public const int MaxKeyBytes = 1023;
@@ -56,6 +56,16 @@ internal static partial class CreateLinkValidator
             }
         }
 
+        ValidateSettings(request, now, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// Everything about a link except its target and code: presentation, delivery, policy, tags and
+    /// note. Create checks these as sent; update checks the link as it would be after the change.
+    /// </summary>
+    public static void ValidateSettings(CreateLinkRequest request, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
         if (request.Filename is { } filename && (filename.Length is 0 or > MaxFilenameLength || HasControlCharacter(filename) || filename.AsSpan().IndexOfAny('/', '\\') >= 0))
         {
             errors["filename"] = [$"Must be 1-{MaxFilenameLength} characters, without '/', '\\' or control characters."];
@@ -88,8 +98,6 @@ internal static partial class CreateLinkValidator
         {
             errors["note"] = [$"At most {MaxNoteLength} characters."];
         }
-
-        return errors;
     }
 
     /// <summary>OSS's key rules (1-1023 UTF-8 bytes, no leading '/' or '\'); control characters are refused too.</summary>
@@ -191,7 +199,7 @@ internal static partial class CreateLinkValidator
         }
     }
 
-    private static bool HasControlCharacter(string value)
+    public static bool HasControlCharacter(string value)
     {
         foreach (var c in value)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gateway.Links;
 
 namespace Gateway.Admin;
 
@@ -84,7 +85,59 @@ internal sealed record LinkResponse(
     long Downloads,
     long Bytes);
 
+/// <summary>
+/// Body of <c>PATCH /api/v1/links/{code}</c>, a JSON merge patch (RFC 7396): a member left out keeps
+/// its value, a member set to null removes it (disposition and mode return to attachment and proxy,
+/// bindClientIp to false, tags and allowedCidrs to empty). The target (bucket, key, versionId, code,
+/// pinned ETag) cannot change: that would be another link. Each setter records that its member was
+/// present, which is how "absent" and "null" stay apart.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class PatchLinkRequest
+{
+    private readonly HashSet<string> _present = new(StringComparer.Ordinal);
+
+    /// <summary>The members the patch carried, by their JSON (and link-hash) names.</summary>
+    [JsonIgnore]
+    public IReadOnlySet<string> Present => _present;
+
+    /// <summary>Downloads from this instant on get 410; null removes the expiry.</summary>
+    public DateTimeOffset? ExpiresAt { get; set { field = value; _present.Add(LinkHash.ExpiresAt); } }
+
+    /// <summary>Downloads before this instant get 410; null removes it.</summary>
+    public DateTimeOffset? NotBefore { get; set { field = value; _present.Add(LinkHash.NotBefore); } }
+
+    /// <summary>Download sessions the link serves in all; null removes the limit. Sessions already counted stay counted.</summary>
+    public long? MaxDownloads { get; set { field = value; _present.Add(LinkHash.MaxDownloads); } }
+
+    public string? Filename { get; set { field = value; _present.Add(LinkHash.Filename); } }
+
+    /// <summary><c>attachment</c> or <c>inline</c>.</summary>
+    public string? Disposition { get; set { field = value; _present.Add(LinkHash.Disposition); } }
+
+    public string? ContentType { get; set { field = value; _present.Add(LinkHash.ContentType); } }
+
+    /// <summary><c>proxy</c> or <c>redirect</c>.</summary>
+    public string? Mode { get; set { field = value; _present.Add(LinkHash.Mode); } }
+
+    /// <summary>Replaces the whole list.</summary>
+    public List<string>? AllowedCidrs { get; set { field = value; _present.Add(LinkHash.AllowedCidrs); } }
+
+    public long? TrafficLimit { get; set { field = value; _present.Add(LinkHash.TrafficLimit); } }
+
+    public bool? BindClientIp { get; set { field = value; _present.Add(LinkHash.BindClientIp); } }
+
+    /// <summary>Replaces the whole list.</summary>
+    public List<string>? Tags { get; set { field = value; _present.Add(LinkHash.Tags); } }
+
+    public string? Note { get; set { field = value; _present.Add(LinkHash.Note); } }
+}
+
+/// <summary>One page of <c>GET /api/v1/links</c>, newest first. <c>nextCursor</c> is null at the end of the list.</summary>
+internal sealed record LinkListResponse(IReadOnlyList<LinkResponse> Items, string? NextCursor);
+
 [JsonSerializable(typeof(CreateLinkRequest))]
+[JsonSerializable(typeof(PatchLinkRequest))]
 [JsonSerializable(typeof(LinkResponse))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using Gateway.Abuse;
 using Gateway.Links;
 using Gateway.Metering;
 
@@ -30,6 +31,7 @@ internal static class DownloadEndpoints
     public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").ExcludeFromDescription();
+        group.LimitMissedDownloads();
         group.MapMethods("/{code}", Methods, static (HttpContext context, string code, DownloadHandler handler) => handler.HandleAsync(context, code));
         group.MapMethods("/{code}/{**filename}", Methods, static (HttpContext context, string code, DownloadHandler handler) => handler.HandleAsync(context, code));
         return app;

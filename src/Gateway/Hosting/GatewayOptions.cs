@@ -22,6 +22,8 @@ internal sealed class GatewayOptions
 
     public LinkOptions Links { get; set; } = new();
 
+    public AbuseOptions Abuse { get; set; } = new();
+
     /// <summary>
     /// Addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed. Empty (the
     /// default) means the client is always the TCP peer, so nobody can spoof an allowed IP.
@@ -71,6 +73,18 @@ internal sealed class BucketOptions
 internal sealed class AdminOptions
 {
     public Dictionary<string, ApiKeyOptions> ApiKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How many admin actions the audit log keeps; older ones are trimmed. Trimming is approximate
+    /// (done every so many appends, like XADD's <c>MAXLEN ~</c>), so the log may briefly hold a few more.
+    /// </summary>
+    public int AuditMaxLength { get; set; } = 100_000;
+
+    /// <summary>
+    /// How many index or audit entries one list request may read before it answers with what it found
+    /// and a cursor to continue: a selective filter must not make one request walk the whole store.
+    /// </summary>
+    public int MaxScanPerRequest { get; set; } = 2_000;
 }
 
 internal sealed class ApiKeyOptions
@@ -79,4 +93,58 @@ internal sealed class ApiKeyOptions
     public string Sha256 { get; set; } = "";
 
     public string[] Scopes { get; set; } = [];
+
+    /// <summary>Bucket aliases the key may work in; empty means every bucket.</summary>
+    public string[] Buckets { get; set; } = [];
+
+    /// <summary>Object key prefixes the key may work under; empty means every key.</summary>
+    public string[] KeyPrefixes { get; set; } = [];
+
+    /// <summary>
+    /// Longest lifetime (expiresAt minus now, at creation or change) of a link this key makes, and of
+    /// a URL it presigns. Such a key cannot make links without an expiry.
+    /// </summary>
+    public TimeSpan? MaxLinkLifetime { get; set; }
+
+    /// <summary>Largest maxDownloads this key may give a link. Such a key cannot make unlimited links.</summary>
+    public long? MaxDownloads { get; set; }
+
+    /// <summary>From this instant on the key is refused (401).</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+}
+
+/// <summary>The <c>Gateway:Abuse</c> section: limits against guessing, scraping and runaway scripts.</summary>
+internal sealed class AbuseOptions
+{
+    public DownloadAbuseOptions Downloads { get; set; } = new();
+
+    public AdminRateLimitOptions Admin { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Gateway:Abuse:Downloads</c>: a client whose download requests keep ending in 404 or 410 is
+/// guessing codes (or replaying dead links); after <see cref="Limit"/> such answers within
+/// <see cref="Window"/> every download request of it gets 429 until the window ends.
+/// </summary>
+internal sealed class DownloadAbuseOptions
+{
+    /// <summary>404/410 answers allowed per client within the window; 0 switches the limit off.</summary>
+    public int Limit { get; set; } = 30;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Clients tracked at once (about 100 bytes each). When full, clients not yet tracked are not
+    /// limited: memory stays bounded however many addresses an attacker has.
+    /// </summary>
+    public int MaxTrackedClients { get; set; } = 100_000;
+}
+
+/// <summary><c>Gateway:Abuse:Admin</c>: requests per API key (or per client IP before authentication) to the admin API.</summary>
+internal sealed class AdminRateLimitOptions
+{
+    /// <summary>Requests allowed per key within the window; 0 switches the limit off.</summary>
+    public int Limit { get; set; } = 600;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

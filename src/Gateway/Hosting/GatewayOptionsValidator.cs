@@ -53,8 +53,11 @@ internal sealed partial class GatewayOptionsValidator : IValidateOptions<Gateway
 
         foreach (var (keyName, apiKey) in options.Admin.ApiKeys)
         {
-            ValidateApiKey(keyName, apiKey, failures);
+            ValidateApiKey(keyName, apiKey, options.Buckets, failures);
         }
+
+        ValidateAdmin(options.Admin, failures);
+        ValidateAbuse(options.Abuse, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -107,7 +110,7 @@ internal sealed partial class GatewayOptionsValidator : IValidateOptions<Gateway
         }
     }
 
-    private static void ValidateApiKey(string keyName, ApiKeyOptions apiKey, List<string> failures)
+    private static void ValidateApiKey(string keyName, ApiKeyOptions apiKey, Dictionary<string, BucketOptions> buckets, List<string> failures)
     {
         var prefix = $"Gateway:Admin:ApiKeys:{keyName}";
         if (!Sha256HexPattern().IsMatch(apiKey.Sha256))
@@ -126,6 +129,75 @@ internal sealed partial class GatewayOptionsValidator : IValidateOptions<Gateway
             {
                 failures.Add($"{prefix}:Scopes has unknown scope '{scope}'; known: {string.Join(", ", ApiScopes.All)}.");
             }
+        }
+
+        for (var i = 0; i < apiKey.Buckets.Length; i++)
+        {
+            // A typo here would silently lock the key out of the bucket it was meant for.
+            if (!buckets.ContainsKey(apiKey.Buckets[i]))
+            {
+                failures.Add($"{prefix}:Buckets:{i} names bucket alias '{apiKey.Buckets[i]}', which is not configured; configured: {string.Join(", ", buckets.Keys)}.");
+            }
+        }
+
+        for (var i = 0; i < apiKey.KeyPrefixes.Length; i++)
+        {
+            if (CreateLinkValidator.KeyError(apiKey.KeyPrefixes[i]) is { } error)
+            {
+                failures.Add($"{prefix}:KeyPrefixes:{i} must be the start of an object key: {error}");
+            }
+        }
+
+        if (apiKey.MaxLinkLifetime is { } lifetime && (lifetime < TimeSpan.FromSeconds(1) || lifetime > TimeSpan.FromDays(36_500)))
+        {
+            failures.Add($"{prefix}:MaxLinkLifetime must be between 00:00:01 and 36500.00:00:00.");
+        }
+
+        if (apiKey.MaxDownloads is < 1 or > CreateLinkValidator.MaxDownloadLimit)
+        {
+            failures.Add($"{prefix}:MaxDownloads must be between 1 and {CreateLinkValidator.MaxDownloadLimit}.");
+        }
+    }
+
+    private static void ValidateAdmin(AdminOptions admin, List<string> failures)
+    {
+        if (admin.AuditMaxLength is < 100 or > 100_000_000)
+        {
+            failures.Add("Gateway:Admin:AuditMaxLength must be between 100 and 100000000.");
+        }
+
+        if (admin.MaxScanPerRequest is < 100 or > 100_000)
+        {
+            failures.Add("Gateway:Admin:MaxScanPerRequest must be between 100 and 100000.");
+        }
+    }
+
+    private static void ValidateAbuse(AbuseOptions abuse, List<string> failures)
+    {
+        var downloads = abuse.Downloads;
+        if (downloads.Limit < 0)
+        {
+            failures.Add("Gateway:Abuse:Downloads:Limit must not be negative (0 switches the limit off).");
+        }
+
+        if (downloads.Window < TimeSpan.FromSeconds(1) || downloads.Window > TimeSpan.FromDays(1))
+        {
+            failures.Add("Gateway:Abuse:Downloads:Window must be between 00:00:01 and 1.00:00:00.");
+        }
+
+        if (downloads.MaxTrackedClients is < 1 or > 10_000_000)
+        {
+            failures.Add("Gateway:Abuse:Downloads:MaxTrackedClients must be between 1 and 10000000.");
+        }
+
+        if (abuse.Admin.Limit < 0)
+        {
+            failures.Add("Gateway:Abuse:Admin:Limit must not be negative (0 switches the limit off).");
+        }
+
+        if (abuse.Admin.Window < TimeSpan.FromSeconds(1) || abuse.Admin.Window > TimeSpan.FromDays(1))
+        {
+            failures.Add("Gateway:Abuse:Admin:Window must be between 00:00:01 and 1.00:00:00.");
         }
     }
 

@@ -12,7 +12,8 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("").WithTags("Health");
-        health.MapGet("/healthz", static () => TypedResults.Text("ok\n"));
+        health.MapGet("/healthz", static () => TypedResults.Text("ok\n"))
+            .WithSummary("Liveness: the process serves requests.");
         health.MapGet("/readyz", static async (ILinkStore store, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
@@ -25,7 +26,7 @@ internal static class HealthEndpoints
             {
                 return Results.Text("link store unreachable\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
-        });
+        }).WithSummary("Readiness: the link store answers, so downloads can be resolved (503 otherwise).");
         return app;
     }
 }

@@ -17,6 +17,8 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         redis.call('HSET', KEYS[1], unpack(ARGV, 2))
         local expireAt = tonumber(ARGV[1])
         if expireAt > 0 then
+          -- The counters hash must exist for its expiry to stick; later increments keep the TTL.
+          redis.call('HSET', KEYS[2], 'downloads', 0, 'bytes', 0)
           redis.call('PEXPIREAT', KEYS[1], expireAt)
           redis.call('PEXPIREAT', KEYS[2], expireAt)
         end
@@ -29,6 +31,58 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         redis.call('HSET', KEYS[1], 'state', ARGV[1])
         return 1
         """;
+
+    /// <summary>
+    /// Rewrites some fields of an existing link. KEYS: link hash, counters. ARGV[1]: the expiry mirror
+    /// (ms; 0: PERSIST, -1: leave alone); then a count and that many field/expected-value pairs that
+    /// must still hold (an absent field reads as ""); then a count and that many field/value pairs to
+    /// set; then the fields to delete. Returns 1 updated, 0 no such link, -1 a guarded field changed.
+    /// The download count (<c>used</c>) and the state are never among the fields, so a download counted
+    /// concurrently, or a revocation, is never lost.
+    /// </summary>
+    private const string UpdateIfUnchangedScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local i = 2
+        local guards = tonumber(ARGV[i])
+        i = i + 1
+        for _ = 1, guards do
+          if (redis.call('HGET', KEYS[1], ARGV[i]) or '') ~= ARGV[i + 1] then return -1 end
+          i = i + 2
+        end
+        local sets = tonumber(ARGV[i])
+        i = i + 1
+        if sets > 0 then
+          redis.call('HSET', KEYS[1], unpack(ARGV, i, i + 2 * sets - 1))
+          i = i + 2 * sets
+        end
+        if i <= #ARGV then
+          redis.call('HDEL', KEYS[1], unpack(ARGV, i))
+        end
+        local expireAt = tonumber(ARGV[1])
+        if expireAt > 0 then
+          redis.call('PEXPIREAT', KEYS[1], expireAt)
+          redis.call('PEXPIREAT', KEYS[2], expireAt)
+        elseif expireAt == 0 then
+          redis.call('PERSIST', KEYS[1])
+          redis.call('PERSIST', KEYS[2])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Drops an index entry whose link is gone, but only while it still has the score it was read
+    /// with: a link re-created under the same code meanwhile has a newer score and keeps its entry.
+    /// </summary>
+    private const string RemoveStaleIndexEntryScript = """
+        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if score and tonumber(score) == tonumber(ARGV[2]) then
+          return redis.call('ZREM', KEYS[1], ARGV[1])
+        end
+        return 0
+        """;
+
+    /// <summary>Fields an update is checked against: the link's identity and the fields validated together.</summary>
+    private static readonly string[] UpdateGuardFields = [LinkHash.CreatedAt, LinkHash.NotBefore, LinkHash.ExpiresAt, LinkHash.Mode, LinkHash.BindClientIp];
 
     private static readonly RedisValue DownloadsField = "downloads";
     private static readonly RedisValue BytesField = "bytes";
@@ -94,6 +148,154 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
     }
 
     public Task<TimeSpan> PingAsync() => Db.PingAsync();
+
+    public async Task<LinkUpdateResult> TryUpdateAsync(Link current, Link updated, IReadOnlyCollection<string> fields)
+    {
+        var before = ToDictionary(LinkHash.ToFieldValues(current));
+        var after = ToDictionary(LinkHash.ToFieldValues(updated));
+        var arguments = new List<RedisValue>(4 + (2 * UpdateGuardFields.Length) + (2 * fields.Count))
+        {
+            fields.Contains(LinkHash.ExpiresAt) ? PurgeAt(updated) : -1,
+            UpdateGuardFields.Length,
+        };
+        foreach (var field in UpdateGuardFields)
+        {
+            arguments.Add(field);
+            arguments.Add(before.TryGetValue(field, out var value) ? value : RedisValue.EmptyString);
+        }
+
+        var setCountIndex = arguments.Count;
+        arguments.Add(0);
+        var sets = 0;
+        var deletes = new List<RedisValue>();
+        foreach (var field in fields)
+        {
+            if (after.TryGetValue(field, out var value))
+            {
+                arguments.Add(field);
+                arguments.Add(value);
+                sets++;
+            }
+            else
+            {
+                deletes.Add(field);
+            }
+        }
+
+        arguments[setCountIndex] = sets;
+        arguments.AddRange(deletes);
+        var result = (long)await Db.ScriptEvaluateAsync(UpdateIfUnchangedScript, [RedisKeys.Link(current.Code), RedisKeys.Counters(current.Code)], [.. arguments]).ConfigureAwait(false);
+        return result switch
+        {
+            1 => LinkUpdateResult.Updated,
+            0 => LinkUpdateResult.NotFound,
+            _ => LinkUpdateResult.Conflict,
+        };
+    }
+
+    public async Task<IReadOnlyList<IndexedLink>> ReadIndexAsync(LinkIndexPosition? after, int count)
+    {
+        var db = Db;
+        var entries = new List<SortedSetEntry>(count);
+        if (after is not { } position)
+        {
+            entries.AddRange(await db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.LinkIndex, order: Order.Descending, take: count).ConfigureAwait(false));
+        }
+        else
+        {
+            // Links created in the cursor's millisecond that Redis orders after the cursor's code (equal
+            // scores go by member, descending here) come first. Only links made within one millisecond
+            // share a score, so this read stays small.
+            var ties = await db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.LinkIndex, position.CreatedAt, position.CreatedAt, order: Order.Descending).ConfigureAwait(false);
+            foreach (var tie in ties)
+            {
+                if (entries.Count < count && string.CompareOrdinal((string?)tie.Element, position.Code) < 0)
+                {
+                    entries.Add(tie);
+                }
+            }
+
+            if (entries.Count < count)
+            {
+                entries.AddRange(await db.SortedSetRangeByScoreWithScoresAsync(
+                    RedisKeys.LinkIndex, double.NegativeInfinity, position.CreatedAt, Exclude.Stop, Order.Descending, take: count - entries.Count).ConfigureAwait(false));
+            }
+        }
+
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        var batch = db.CreateBatch();
+        var reads = new Task<HashEntry[]>[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            reads[i] = batch.HashGetAllAsync(RedisKeys.Link((string)entries[i].Element!));
+        }
+
+        batch.Execute();
+        await Task.WhenAll(reads).ConfigureAwait(false);
+
+        var page = new IndexedLink[entries.Count];
+        List<Task>? cleanups = null;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var code = (string)entries[i].Element!;
+            var createdAt = (long)entries[i].Score;
+            var link = LinkHash.FromEntries(code, reads[i].Result);
+            page[i] = new IndexedLink(new LinkIndexPosition(createdAt, code), link);
+            if (link is null)
+            {
+                // Redis dropped the link at its expiry mirror (or a delete raced this read); the index entry is all that is left.
+                (cleanups ??= []).Add(db.ScriptEvaluateAsync(RemoveStaleIndexEntryScript, [RedisKeys.LinkIndex], [code, createdAt]));
+            }
+        }
+
+        if (cleanups is not null)
+        {
+            await Task.WhenAll(cleanups).ConfigureAwait(false);
+        }
+
+        return page;
+    }
+
+    public async Task<LinkCounters[]> GetCountersAsync(IReadOnlyList<string> codes)
+    {
+        if (codes.Count == 0)
+        {
+            return [];
+        }
+
+        var batch = Db.CreateBatch();
+        var reads = new Task<RedisValue[]>[codes.Count];
+        for (var i = 0; i < codes.Count; i++)
+        {
+            reads[i] = batch.HashGetAsync(RedisKeys.Counters(codes[i]), CounterFields);
+        }
+
+        batch.Execute();
+        await Task.WhenAll(reads).ConfigureAwait(false);
+        var counters = new LinkCounters[codes.Count];
+        for (var i = 0; i < counters.Length; i++)
+        {
+            var values = reads[i].Result;
+            counters[i] = new LinkCounters((long)values[0], (long)values[1]);
+        }
+
+        return counters;
+    }
+
+    private static Dictionary<string, RedisValue> ToDictionary(RedisValue[] fieldValues)
+    {
+        var fields = new Dictionary<string, RedisValue>(fieldValues.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < fieldValues.Length; i += 2)
+        {
+            fields[(string)fieldValues[i]!] = fieldValues[i + 1];
+        }
+
+        return fields;
+    }
 
     /// <summary>Tells every replica to stop the link's in-flight downloads now (best effort; they re-check anyway).</summary>
     private Task PublishRevocationAsync(string code) => redis.GetSubscriber().PublishAsync(RevocationWatcher.Channel, code);

@@ -60,7 +60,7 @@ export Gateway__Admin__ApiKeys__load__Sha256=$(printf %s "$admin_key" | sha256su
 export Gateway__Admin__ApiKeys__load__Scopes__0=links:write
 export Gateway__Admin__ApiKeys__load__Scopes__1=links:read
 export Logging__LogLevel__Default=Warning
-export Gateway__Abuse__Enabled=false
+export Gateway__Abuse__Downloads__Limit=0
 dotnet "$bin/Gateway.dll" --urls "http://127.0.0.1:$gateway_port" >"$work/gateway.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$gateway_port/readyz"

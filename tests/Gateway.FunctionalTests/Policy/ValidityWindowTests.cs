@@ -51,11 +51,14 @@ public sealed class ValidityWindowTests : IAsyncLifetime
         var code = await _env.CreateLinkAsync("window.txt", new { expiresAt = expires });
 
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_env.Store.ConnectionString);
-        var ttl = await redis.GetDatabase().KeyTimeToLiveAsync($"gw:{{{code}}}:link");
+        var linkTtl = await redis.GetDatabase().KeyTimeToLiveAsync($"gw:{{{code}}}:link");
+        var countersTtl = await redis.GetDatabase().KeyTimeToLiveAsync($"gw:{{{code}}}:stats");
 
         // Expiry plus the default retention of 30 days, so counters stay readable after the link closes.
-        Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value, TimeSpan.FromDays(30.9), TimeSpan.FromDays(31.1));
+        Assert.NotNull(linkTtl);
+        Assert.InRange(linkTtl.Value, TimeSpan.FromDays(30.9), TimeSpan.FromDays(31.1));
+        Assert.NotNull(countersTtl);
+        Assert.InRange(countersTtl.Value, TimeSpan.FromDays(30.9), TimeSpan.FromDays(31.1));
     }
 
     [Fact]
