@@ -1,9 +1,11 @@
+using Gateway.Abuse;
 using Gateway.Admin;
 using Gateway.Buckets;
 using Gateway.Demo;
 using Gateway.Downloads;
 using Gateway.Hosting;
 using Gateway.Links;
+using Gateway.Metering;
 using Gateway.Telemetry;
 
 namespace Gateway;
@@ -21,16 +23,20 @@ public static class GatewayApplication
         builder.AddTrustedProxies();
         builder.Services.AddSingleton<BucketRegistry>();
         builder.AddLinkStore();
+        builder.AddMetering();
         builder.AddDownloads();
         builder.AddAdminApi();
+        builder.AddAbuseLimits();
 
         var app = builder.Build();
-        app.UseForwardedHeaders();
+        app.UseTrustedProxies();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapGatewayTelemetry();
         app.MapAdminApi();
+        app.MapStatsApi();
         app.MapDownloads();
         return app;
     }

@@ -1,58 +1,68 @@
 using Gateway.Links;
-using StackExchange.Redis;
+using Gateway.Telemetry;
 
 namespace Gateway.Metering;
 
 /// <summary>
-/// The download path reports here; this class turns reports into per-link counters (in the store)
-/// and telemetry. A download counts once its body (whole object or range) was delivered completely;
-/// bytes count whatever was sent, also on aborts. HEAD and 304 send no body and count nothing.
+/// The download path reports here; this class turns reports into per-link counters (buffered, then
+/// written to the store by <see cref="MeteringWriter"/>) and OpenTelemetry measurements. It never
+/// waits on the store: counting must not hold up or fail a download.
 /// </summary>
-internal sealed partial class DownloadMeter(ILinkStore links, ILogger<DownloadMeter> logger)
+/// <remarks>
+/// What counts: <em>started</em> is every GET that went to storage or was redirected (and sets the
+/// link's last-download time); <em>completed</em> (the <c>downloads</c> field) is a body, whole object
+/// or range, delivered completely, or a redirect; <em>aborted</em> is a body that started but did not
+/// finish; <em>bytes</em> are the body bytes written to the client, exact for completed downloads and
+/// an upper bound on aborts (PITFALLS 11). A GET answered without the object's bytes (304, 412, 416,
+/// a storage error) is started but neither completed nor aborted; HEAD counts nothing. Starts count
+/// on the UTC day they happen, completions, aborts and bytes on the day the download ends.
+/// </remarks>
+internal sealed class DownloadMeter(MeteringBuffer buffer, GatewayMetrics metrics, TimeProvider time)
 {
     /// <summary>After every link lookup on the download path.</summary>
-    public void LinkResolved(ResolveOutcome outcome, TimeSpan elapsed)
-    {
-        _ = outcome;
-        _ = elapsed;
-    }
+    public void LinkResolved(ResolveOutcome outcome, TimeSpan elapsed) => metrics.LinkResolved(outcome, elapsed);
 
-    /// <summary>When a GET starts streaming (or redirecting) an object.</summary>
-    public void DownloadStarted(Link link) => _ = link;
+    /// <summary>A store failure on the download path outside the lookup (counting a download, giving a count back).</summary>
+    public void StoreError(string operation) => metrics.StoreError(operation);
+
+    /// <summary>When a GET starts streaming (or redirecting) an object. Every call is followed by one <see cref="DownloadFinished"/> with method GET.</summary>
+    public void DownloadStarted(Link link)
+    {
+        metrics.DownloadStarted(link.Bucket, LinkHash.Format(link.Mode));
+        var now = time.GetUtcNow();
+        Count(link, now, new Tally { Started = 1, LastDownloadAt = now.ToUnixTimeMilliseconds() });
+    }
 
     /// <summary>When a download request that reached the upstream (or the redirect) has ended.</summary>
     public void DownloadFinished(in DownloadRecord record)
     {
-        if (HttpMethods.IsHead(record.Method))
+        var isGet = HttpMethods.IsGet(record.Method);
+        var link = record.Link;
+        metrics.DownloadFinished(link.Bucket, LinkHash.Format(link.Mode), record.Outcome, record.BytesSent, record.Duration, record.TimeToFirstByte, wasStarted: isGet);
+        if (!isGet)
         {
             return;
         }
 
-        var downloads = record.Outcome == DownloadOutcome.Completed ? 1 : 0;
-        if (downloads == 0 && record.BytesSent == 0)
+        // Bytes of a NoBody answer are the gateway's own error text, not the object's.
+        var tally = record.Outcome switch
         {
-            return;
-        }
-
-        // Counting must never hold up or fail a download that has already been served.
-        _ = WriteAsync(record.Link.Code, downloads, record.BytesSent);
-    }
-
-    private async Task WriteAsync(string code, long downloads, long bytes)
-    {
-        try
+            DownloadOutcome.Completed => new Tally { Downloads = 1, Bytes = record.BytesSent },
+            DownloadOutcome.Aborted => new Tally { Aborted = 1, Bytes = record.BytesSent },
+            _ => default,
+        };
+        if (tally.Downloads != 0 || tally.Aborted != 0)
         {
-            await links.AddToCountersAsync(code, downloads, bytes).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            Log.CountersLost(logger, downloads, bytes, ex);
+            Count(link, time.GetUtcNow(), tally);
         }
     }
 
-    private static partial class Log
+    private void Count(Link link, DateTimeOffset now, Tally tally)
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not record {Downloads} download(s) and {Bytes} bytes; the link store is unreachable")]
-        public static partial void CountersLost(ILogger logger, long downloads, long bytes, Exception exception);
+        tally.Bucket = link.Bucket;
+        if (!buffer.TryAdd(new LinkDay(link.Code, MeteringKeys.DayOf(now)), tally))
+        {
+            metrics.MeteringDropped();
+        }
     }
 }

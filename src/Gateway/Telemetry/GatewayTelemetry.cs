@@ -5,14 +5,22 @@ using OpenTelemetry.Trace;
 
 namespace Gateway.Telemetry;
 
-/// <summary>OpenTelemetry is wired here and nowhere else.</summary>
+/// <summary>
+/// OpenTelemetry is wired here and nowhere else: the <c>Gateway</c> meter and trace source, ASP.NET
+/// Core, HttpClient (the upstream requests YARP makes) and runtime instrumentation, logs through
+/// OpenTelemetry, Prometheus at <c>/metrics</c>, and OTLP for all three signals when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// </summary>
 internal static class GatewayTelemetry
 {
-    public const string MeterName = "Gateway";
+    public const string MeterName = GatewayMetrics.MeterName;
     public const string ActivitySourceName = "Gateway";
+    public const string ScrapePath = "/metrics";
 
     public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<GatewayMetrics>();
+
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("gateway"))
             .WithMetrics(metrics => metrics
@@ -20,11 +28,22 @@ internal static class GatewayTelemetry
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
+                // A download is one HTTP request on each side; with the default buckets (up to 10 s)
+                // every real download would land in +Inf (PITFALLS 20).
+                .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [.. GatewayMetrics.LongDurationBuckets] })
+                .AddView("http.client.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [.. GatewayMetrics.LongDurationBuckets] })
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(ActivitySourceName)
-                .AddAspNetCoreInstrumentation(options => options.Filter = static context => !IsScrape(context))
-                .AddHttpClientInstrumentation());
+                .AddAspNetCoreInstrumentation(options => options.Filter = static context => !IsInfrastructure(context.Request.Path))
+                .AddHttpClientInstrumentation())
+            .WithLogging(
+                configureBuilder: null,
+                configureOptions: options =>
+                {
+                    options.IncludeFormattedMessage = true;
+                    options.IncludeScopes = true;
+                });
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -34,11 +53,18 @@ internal static class GatewayTelemetry
         return builder;
     }
 
+    /// <summary>
+    /// Prometheus scrapes are kept out of the HTTP metrics (they would dominate request rates and
+    /// latencies) and, like health probes, out of traces.
+    /// </summary>
     public static IEndpointRouteBuilder MapGatewayTelemetry(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint(ScrapePath).DisableHttpMetrics().ExcludeFromDescription();
         return app;
     }
 
-    private static bool IsScrape(HttpContext context) => context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+    private static bool IsInfrastructure(PathString path) =>
+        path.StartsWithSegments(ScrapePath, StringComparison.Ordinal)
+        || path.StartsWithSegments("/healthz", StringComparison.Ordinal)
+        || path.StartsWithSegments("/readyz", StringComparison.Ordinal);
 }
