@@ -14,7 +14,6 @@ internal static class DownloadEndpoints
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<OssForwardTransformer>();
-        services.AddSingleton<DownloadMeter>();
         services.AddSingleton<DownloadHandler>();
         services.AddSingleton<DownloadLimiter>();
         services.AddSingleton<RedirectResponder>();

@@ -145,7 +145,7 @@ internal sealed partial class DownloadHandler(
         var session = DownloadSession.IdOf(context);
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            if (LinkPolicy.IsExhausted(link) && !await limiter.HasSessionAsync(link.Code, session, now, window).ConfigureAwait(false))
+            if (LinkPolicy.IsExhausted(link) && !await Limiting(limiter.HasSessionAsync(link.Code, session, now, window)).ConfigureAwait(false))
             {
                 await DownloadResponses.Deny(context, LinkPolicy.Exhausted).ConfigureAwait(false);
                 return (false, null);
@@ -154,7 +154,7 @@ internal sealed partial class DownloadHandler(
             return (true, null);
         }
 
-        switch (await limiter.TryCountAsync(link.Code, session, now, window).ConfigureAwait(false))
+        switch (await Limiting(limiter.TryCountAsync(link.Code, session, now, window)).ConfigureAwait(false))
         {
             case CountResult.Counted:
                 return (true, session);
@@ -166,6 +166,20 @@ internal sealed partial class DownloadHandler(
             default:
                 await DownloadResponses.Deny(context, LinkPolicy.Revoked).ConfigureAwait(false);
                 return (false, null);
+        }
+    }
+
+    /// <summary>A limiter round trip; its store failures are counted here (the lookup counts its own).</summary>
+    private async Task<T> Limiting<T>(Task<T> step)
+    {
+        try
+        {
+            return await step.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            meter.StoreError("limit");
+            throw;
         }
     }
 
@@ -190,20 +204,30 @@ internal sealed partial class DownloadHandler(
         }
 
         var started = Stopwatch.GetTimestamp();
-        if (HttpMethods.IsGet(context.Request.Method))
+        var isGet = HttpMethods.IsGet(context.Request.Method);
+        if (isGet)
         {
             meter.DownloadStarted(link);
         }
 
-        redirects.Respond(context, link, bucket);
-        meter.DownloadFinished(new DownloadRecord(
-            link,
-            context.Request.Method,
-            StatusCodes.Status302Found,
-            HttpMethods.IsGet(context.Request.Method) ? DownloadOutcome.Completed : DownloadOutcome.NoBody,
-            BytesSent: 0,
-            Stopwatch.GetElapsedTime(started),
-            TimeToFirstByte: null));
+        // Every start is matched by one finish, or the active-downloads gauge would drift.
+        var outcome = DownloadOutcome.NoBody;
+        try
+        {
+            redirects.Respond(context, link, bucket);
+            outcome = isGet ? DownloadOutcome.Completed : DownloadOutcome.NoBody;
+        }
+        finally
+        {
+            meter.DownloadFinished(new DownloadRecord(
+                link,
+                context.Request.Method,
+                context.Response.StatusCode,
+                outcome,
+                BytesSent: 0,
+                Stopwatch.GetElapsedTime(started),
+                TimeToFirstByte: null));
+        }
     }
 
     /// <summary>Streams the object through YARP; true when the client was sent the object's bytes.</summary>
@@ -222,39 +246,39 @@ internal sealed partial class DownloadHandler(
         }
 
         download.ForwardedAt = Stopwatch.GetTimestamp();
-        ForwarderError error;
-        using (var registration = inFlight.Register(link.Code, context))
+        var error = ForwarderError.RequestCanceled;
+        var registration = inFlight.Register(link.Code, context);
+        try
         {
-            try
+            error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
+            if (error != ForwarderError.None && !response.HasStarted)
             {
-                error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
-                if (error != ForwarderError.None && !response.HasStarted)
-                {
-                    await AnswerForwarderErrorAsync(context, error).ConfigureAwait(false);
-                }
+                await AnswerForwarderErrorAsync(context, error).ConfigureAwait(false);
             }
-            finally
-            {
-                response.Body = originalBody;
-            }
-
+        }
+        finally
+        {
+            response.Body = originalBody;
+            registration.Dispose();
             if (registration.StoppedByRevocation)
             {
                 Log.StoppedByRevocation(logger);
             }
+
+            // Every start is matched by one finish, or the active-downloads gauge would drift.
+            var outcome = !download.ServesBody || !isGet ? DownloadOutcome.NoBody
+                : error == ForwarderError.None ? DownloadOutcome.Completed
+                : DownloadOutcome.Aborted;
+            meter.DownloadFinished(new DownloadRecord(
+                link,
+                context.Request.Method,
+                response.StatusCode,
+                outcome,
+                countingBody.BytesWritten,
+                Stopwatch.GetElapsedTime(download.ForwardedAt),
+                download.TimeToFirstByte));
         }
 
-        var outcome = !download.ServesBody || !isGet ? DownloadOutcome.NoBody
-            : error == ForwarderError.None ? DownloadOutcome.Completed
-            : DownloadOutcome.Aborted;
-        meter.DownloadFinished(new DownloadRecord(
-            link,
-            context.Request.Method,
-            response.StatusCode,
-            outcome,
-            countingBody.BytesWritten,
-            Stopwatch.GetElapsedTime(download.ForwardedAt),
-            download.TimeToFirstByte));
         return download.ServesBody;
     }
 

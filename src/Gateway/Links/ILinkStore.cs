@@ -20,8 +20,6 @@ internal interface ILinkStore
     /// <summary>Removes the link and its counters for good; false when it did not exist.</summary>
     Task<bool> DeleteAsync(string code);
 
-    /// <summary>Adds to the link's counters.</summary>
-    Task AddToCountersAsync(string code, long downloads, long bytes);
 
     /// <summary>Round trip to the store, for readiness.</summary>
     Task<TimeSpan> PingAsync();

@@ -1,12 +1,13 @@
 using Gateway.Downloads;
 using Gateway.Hosting;
+using Gateway.Metering;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Links;
 
 /// <summary>The link store on Redis (or the embedded Garnet, which speaks the same protocol).</summary>
-internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options) : ILinkStore
+internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, IOptions<MeteringOptions> metering, TimeProvider time) : ILinkStore
 {
     /// <summary>
     /// Create-if-absent in one step, so two creators of one vanity code cannot both win; the expiry
@@ -127,27 +128,38 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
 
     public async Task<bool> DeleteAsync(string code)
     {
-        var deleted = await Db.KeyDeleteAsync([RedisKeys.Link(code), RedisKeys.Counters(code), RedisKeys.Sessions(code)]).ConfigureAwait(false);
+        // The link key decides whether there was a link; its other keys go in the same breath.
+        var existed = await Db.KeyDeleteAsync(RedisKeys.Link(code)).ConfigureAwait(false);
+        await Db.KeyDeleteAsync(KeysOf(code)).ConfigureAwait(false);
         await Db.SortedSetRemoveAsync(RedisKeys.LinkIndex, code).ConfigureAwait(false);
-        if (deleted > 0)
+        if (existed)
         {
             await PublishRevocationAsync(code).ConfigureAwait(false);
         }
 
-        return deleted > 0;
-    }
-
-    public Task AddToCountersAsync(string code, long downloads, long bytes)
-    {
-        // Both increments travel as one transaction so a reader never sees bytes without their download.
-        var transaction = Db.CreateTransaction();
-        var key = RedisKeys.Counters(code);
-        _ = transaction.HashIncrementAsync(key, DownloadsField, downloads);
-        _ = transaction.HashIncrementAsync(key, BytesField, bytes);
-        return transaction.ExecuteAsync();
+        return existed;
     }
 
     public Task<TimeSpan> PingAsync() => Db.PingAsync();
+
+    /// <summary>
+    /// The keys beside a link's own, day series of the retention window included, so a vanity code
+    /// created again later starts from nothing. All share the link's hash slot: one DEL.
+    /// </summary>
+    private RedisKey[] KeysOf(string code)
+    {
+        var days = metering.Value.RetentionDays;
+        var keys = new RedisKey[2 + days];
+        keys[0] = RedisKeys.Counters(code);
+        keys[1] = RedisKeys.Sessions(code);
+        var today = MeteringKeys.DayOf(time.GetUtcNow());
+        for (var i = 0; i < days; i++)
+        {
+            keys[2 + i] = MeteringKeys.LinkDay(code, today.AddDays(-i));
+        }
+
+        return keys;
+    }
 
     public async Task<LinkUpdateResult> TryUpdateAsync(Link current, Link updated, IReadOnlyCollection<string> fields)
     {
