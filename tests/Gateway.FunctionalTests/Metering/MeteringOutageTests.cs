@@ -10,36 +10,30 @@ public sealed class MeteringOutageTests : IAsyncLifetime
     private const int SmallSize = 10_000;
     private const long LargeSize = 8L * 1024 * 1024;
 
-    private GatewayTestEnvironment _env = null!;
-    private TcpFaultProxy _proxy = null!;
+    private FaultProxiedEnvironment _setup = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _env = await GatewayTestEnvironment.StartAsync(settings =>
-        {
-            _proxy = TcpFaultProxy.Start(settings["ConnectionStrings:Redis"]!);
-            settings["ConnectionStrings:Redis"] = _proxy.ConnectionString;
-        });
+    private GatewayTestEnvironment Env => _setup.Environment;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _env.DisposeAsync();
-        await _proxy.DisposeAsync();
-    }
+    private TcpFaultProxy Proxy => _setup.Proxy;
+
+    public async ValueTask InitializeAsync() => _setup = await FaultProxiedEnvironment.StartAsync();
+
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Fact]
     public async Task Counts_made_during_a_store_outage_are_written_once_it_returns()
     {
-        await _env.PutObjectAsync("small.bin", new byte[SmallSize]);
+        await Env.PutObjectAsync("small.bin", new byte[SmallSize]);
         using (var content = new PatternStream(LargeSize))
         {
-            await _env.PutObjectAsync("large.bin", content);
+            await Env.PutObjectAsync("large.bin", content);
         }
 
-        var small = await _env.CreateLinkAsync("small.bin");
-        var large = await _env.CreateLinkAsync("large.bin");
-        var client = _env.Gateway.Client;
+        var small = await Env.CreateLinkAsync("small.bin");
+        var large = await Env.CreateLinkAsync("large.bin");
+        var client = Env.Gateway.Client;
         for (var i = 0; i < 3; i++)
         {
             using var response = await client.GetAsync($"/{small}", Cancel);
@@ -47,12 +41,12 @@ public sealed class MeteringOutageTests : IAsyncLifetime
         }
 
         // A download in progress when the store goes away, which completes during the outage.
-        using var download = await _env.Gateway.CreateClient().GetAsync($"/{large}", HttpCompletionOption.ResponseHeadersRead, Cancel);
+        using var download = await Env.Gateway.CreateClient().GetAsync($"/{large}", HttpCompletionOption.ResponseHeadersRead, Cancel);
         var body = await download.Content.ReadAsStreamAsync(Cancel);
         var buffer = new byte[64 * 1024];
         long read = await body.ReadAsync(buffer, Cancel);
 
-        _proxy.Refuse();
+        Proxy.Refuse();
         using (var refused = await client.GetAsync($"/{small}", Cancel))
         {
             // Fail closed: a link that cannot be read is not served, and so not counted either.
@@ -72,10 +66,10 @@ public sealed class MeteringOutageTests : IAsyncLifetime
         var metrics = await client.GetStringAsync("/metrics", Cancel);
         Assert.Contains("gateway_store_errors_total{", metrics);
         Assert.Contains("gateway_operation=\"metering\"", metrics);
-        _proxy.Pass();
+        Proxy.Pass();
 
-        var smallStats = await WaitForAsync(_env.Admin, $"/api/v1/links/{small}/stats", s => s.GetProperty("totals").Long("downloads") >= 3, timeoutSeconds: 30);
-        var largeStats = await WaitForAsync(_env.Admin, $"/api/v1/links/{large}/stats", s => s.GetProperty("totals").Long("downloads") >= 1, timeoutSeconds: 30);
+        var smallStats = await WaitForAsync(Env.Admin, $"/api/v1/links/{small}/stats", s => s.GetProperty("totals").Long("downloads") >= 3, timeoutSeconds: 30);
+        var largeStats = await WaitForAsync(Env.Admin, $"/api/v1/links/{large}/stats", s => s.GetProperty("totals").Long("downloads") >= 1, timeoutSeconds: 30);
         Assert.Equal((3, 3, 0, 3 * SmallSize), smallStats.GetProperty("totals").Counts());
         Assert.Equal((1, 1, 0, LargeSize), largeStats.GetProperty("totals").Counts());
     }
@@ -83,9 +77,9 @@ public sealed class MeteringOutageTests : IAsyncLifetime
     [Fact]
     public async Task A_write_whose_answer_was_lost_is_not_counted_twice()
     {
-        var code = await _env.CreateLinkAsync("x.bin");
+        var code = await Env.CreateLinkAsync("x.bin");
         var link = MeteringPipeline.LinkFor(code);
-        await using var proxy = TcpFaultProxy.Start(_env.Store.ConnectionString);
+        await using var proxy = TcpFaultProxy.Start(Env.Store.ConnectionString);
         await using var pipeline = MeteringPipeline.Create(proxy.ConnectionString, DateTimeOffset.UtcNow);
 
         pipeline.Download(link, 1000);
@@ -96,7 +90,7 @@ public sealed class MeteringOutageTests : IAsyncLifetime
         pipeline.Download(link, 500);
         proxy.SwallowReplies();
         Assert.False(await pipeline.Writer.FlushAsync(Cancel));
-        var applied = await WaitForAsync(_env.Admin, $"/api/v1/links/{code}/stats", s => s.GetProperty("totals").Long("downloads") == 3);
+        var applied = await WaitForAsync(Env.Admin, $"/api/v1/links/{code}/stats", s => s.GetProperty("totals").Long("downloads") == 3);
         Assert.Equal((3, 3, 0, 2500), applied.GetProperty("totals").Counts());
 
         // More counts arrive while the writer is still in trouble.
@@ -109,12 +103,12 @@ public sealed class MeteringOutageTests : IAsyncLifetime
             await Task.Delay(200, Cancel);
         }
 
-        var stats = await GetJsonAsync(_env.Admin, $"/api/v1/links/{code}/stats");
+        var stats = await GetJsonAsync(Env.Admin, $"/api/v1/links/{code}/stats");
         Assert.Equal((4, 4, 0, 2507), stats.GetProperty("totals").Counts());
-        var bucket = (await GetJsonAsync(_env.Admin, "/api/v1/stats/buckets")).GetProperty("buckets").EnumerateArray()
+        var bucket = (await GetJsonAsync(Env.Admin, "/api/v1/stats/buckets")).GetProperty("buckets").EnumerateArray()
             .Single(b => b.GetProperty("bucket").GetString() == GatewayTestEnvironment.BucketAlias);
         Assert.Equal((4, 4, 0, 2507), bucket.Counts());
-        var top = Assert.Single((await GetJsonAsync(_env.Admin, $"/api/v1/stats/top?day={Day(Today)}")).GetProperty("links").EnumerateArray());
+        var top = Assert.Single((await GetJsonAsync(Env.Admin, $"/api/v1/stats/top?day={Day(Today)}")).GetProperty("links").EnumerateArray());
         Assert.Equal((2507L, 4L), (top.Long("bytes"), top.Long("downloads")));
     }
 }

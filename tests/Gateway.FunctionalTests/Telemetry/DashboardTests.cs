@@ -20,23 +20,17 @@ public sealed partial class DashboardTests : IAsyncLifetime
     /// <summary>PromQL words that look like metric names but are not.</summary>
     private static readonly HashSet<string> Keywords = ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless", "inf", "nan"];
 
-    private GatewayTestEnvironment _env = null!;
-    private TcpFaultProxy _proxy = null!;
+    private FaultProxiedEnvironment _setup = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _env = await GatewayTestEnvironment.StartAsync(settings =>
-        {
-            _proxy = TcpFaultProxy.Start(settings["ConnectionStrings:Redis"]!);
-            settings["ConnectionStrings:Redis"] = _proxy.ConnectionString;
-        });
+    private GatewayTestEnvironment Env => _setup.Environment;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _env.DisposeAsync();
-        await _proxy.DisposeAsync();
-    }
+    private TcpFaultProxy Proxy => _setup.Proxy;
+
+    public async ValueTask InitializeAsync() => _setup = await FaultProxiedEnvironment.StartAsync();
+
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Fact]
     public void The_dashboard_has_the_promised_panels()
@@ -57,33 +51,33 @@ public sealed partial class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Every_metric_and_label_the_dashboard_queries_is_exported_at_metrics()
     {
-        await _env.PutObjectAsync("dash.bin", new byte[30_000]);
+        await Env.PutObjectAsync("dash.bin", new byte[30_000]);
         using (var large = new PatternStream(16 * 1024 * 1024))
         {
-            await _env.PutObjectAsync("dash-large.bin", large);
+            await Env.PutObjectAsync("dash-large.bin", large);
         }
 
-        var code = await _env.CreateLinkAsync("dash.bin");
-        var largeCode = await _env.CreateLinkAsync("dash-large.bin");
-        var client = _env.Gateway.Client;
+        var code = await Env.CreateLinkAsync("dash.bin");
+        var largeCode = await Env.CreateLinkAsync("dash-large.bin");
+        var client = Env.Gateway.Client;
         using (var response = await client.GetAsync($"/{code}", Cancel))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        using (var partial = _env.Gateway.CreateClient())
+        using (var partial = Env.Gateway.CreateClient())
         using (var response = await partial.GetAsync($"/{largeCode}", HttpCompletionOption.ResponseHeadersRead, Cancel))
         {
             await (await response.Content.ReadAsStreamAsync(Cancel)).ReadExactlyAsync(new byte[64 * 1024], Cancel);
         }
 
-        _proxy.Refuse();
+        Proxy.Refuse();
         using (var refused = await client.GetAsync($"/{code}", Cancel))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         }
 
-        _proxy.Pass();
+        Proxy.Pass();
 
         var dashboard = LoadDashboard();
         var queries = Queries(dashboard).ToArray();

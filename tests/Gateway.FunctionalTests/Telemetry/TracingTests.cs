@@ -11,42 +11,36 @@ namespace Gateway.FunctionalTests.Telemetry;
 [Collection(TelemetryCollection.Name)]
 public sealed class TracingTests : IAsyncLifetime
 {
-    private GatewayTestEnvironment _env = null!;
-    private TcpFaultProxy _proxy = null!;
+    private FaultProxiedEnvironment _setup = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _env = await GatewayTestEnvironment.StartAsync(settings =>
-        {
-            _proxy = TcpFaultProxy.Start(settings["ConnectionStrings:Redis"]!);
-            settings["ConnectionStrings:Redis"] = _proxy.ConnectionString;
-        });
+    private GatewayTestEnvironment Env => _setup.Environment;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _env.DisposeAsync();
-        await _proxy.DisposeAsync();
-    }
+    private TcpFaultProxy Proxy => _setup.Proxy;
+
+    public async ValueTask InitializeAsync() => _setup = await FaultProxiedEnvironment.StartAsync();
+
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Fact]
     public async Task A_download_is_one_trace_of_server_resolve_and_upstream_spans()
     {
-        await _env.PutObjectAsync("traced.bin", new byte[4096]);
-        var code = await _env.CreateLinkAsync("traced.bin");
+        await Env.PutObjectAsync("traced.bin", new byte[4096]);
+        var code = await Env.CreateLinkAsync("traced.bin");
         var spans = new LockedList<Activity>();
         using (var tracing = Sdk.CreateTracerProviderBuilder()
             .AddSource("Gateway", "Microsoft.AspNetCore", "System.Net.Http")
             .AddInMemoryExporter(spans)
             .Build())
         {
-            using (var response = await _env.Gateway.Client.GetAsync($"/{code}", Cancel))
+            using (var response = await Env.Gateway.Client.GetAsync($"/{code}", Cancel))
             {
                 Assert.Equal(4096, (await response.Content.ReadAsByteArrayAsync(Cancel)).Length);
             }
 
-            await _env.Gateway.Client.GetStringAsync("/metrics", Cancel);
-            await _env.Gateway.Client.GetStringAsync("/healthz", Cancel);
+            await Env.Gateway.Client.GetStringAsync("/metrics", Cancel);
+            await Env.Gateway.Client.GetStringAsync("/healthz", Cancel);
             await WaitForSpanAsync(spans, s => s.Kind == ActivityKind.Server && Tag(s, "url.path") == $"/{code}");
             tracing.ForceFlush();
         }
@@ -64,7 +58,7 @@ public sealed class TracingTests : IAsyncLifetime
         var upstream = Assert.Single(spans, s => s.Kind == ActivityKind.Client && s.ParentSpanId == server.SpanId);
         Assert.Equal("System.Net.Http", upstream.Source.Name);
         Assert.Equal("200", Tag(upstream, "http.response.status_code"));
-        Assert.Equal($"{_env.Oss.BaseAddress.ToString().TrimEnd('/')}/{GatewayTestEnvironment.BucketName}/traced.bin", Tag(upstream, "url.full"));
+        Assert.Equal($"{Env.Oss.BaseAddress.ToString().TrimEnd('/')}/{GatewayTestEnvironment.BucketName}/traced.bin", Tag(upstream, "url.full"));
 
         // The gateway propagates the trace to OSS: LocalOss's server span is a child of the upstream span.
         var oss = Assert.Single(spans, s => s.Kind == ActivityKind.Server && s.ParentSpanId == upstream.SpanId);
@@ -77,13 +71,13 @@ public sealed class TracingTests : IAsyncLifetime
     [Fact]
     public async Task A_link_store_outage_marks_the_resolve_span_as_failed()
     {
-        var code = await _env.CreateLinkAsync("x.bin");
+        var code = await Env.CreateLinkAsync("x.bin");
         var spans = new LockedList<Activity>();
         using (var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Gateway").AddInMemoryExporter(spans).Build())
         {
-            _proxy.Refuse();
-            using var response = await _env.Gateway.Client.GetAsync($"/{code}", Cancel);
-            _proxy.Pass();
+            Proxy.Refuse();
+            using var response = await Env.Gateway.Client.GetAsync($"/{code}", Cancel);
+            Proxy.Pass();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             tracing.ForceFlush();
         }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gateway.FunctionalTests.Metering;
+namespace Gateway.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// A TCP relay on 127.0.0.1:0 in front of the store, so a test can take the store away from the
