@@ -34,6 +34,10 @@ internal sealed partial class EmbeddedGarnet : IDisposable
             "--checkpointdir", storeDirectory,
             "--aof",
             "--recover",
+            // Memory for the hot part of the store; the rest lives on disk (storage tier). Garnet's
+            // default reserves gigabytes, too much for a sidecar-sized single node.
+            "--memory", "256m",
+            "--index", "32m",
         ];
 
         // Garnet is chatty at Information (a banner and its whole configuration); only its warnings matter here.

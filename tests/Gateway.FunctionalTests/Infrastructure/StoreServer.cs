@@ -124,7 +124,11 @@ public abstract class StoreServer : IAsyncDisposable
         public GarnetStore()
         {
             _server = new GarnetServer(
-                ["--bind", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lua", "--device-type", "RandomAccess", "--logger-level", "Error"],
+                [
+                    "--bind", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lua", "--device-type", "RandomAccess", "--logger-level", "Error",
+                    // Garnet's defaults reserve gigabytes per server; a test run starts hundreds of them.
+                    "--memory", "64m", "--page", "4m", "--index", "8m",
+                ],
                 loggerFactory: null,
                 // Never true: Garnet's cleanup deletes its checkpoint directory, which defaults to the
                 // current directory (it deleted the test's own bin folder once). Nothing is persisted here anyway.
