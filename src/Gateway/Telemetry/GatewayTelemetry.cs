@@ -17,6 +17,9 @@ internal static class GatewayTelemetry
     public const string ActivitySourceName = "Gateway";
     public const string ScrapePath = "/metrics";
 
+    /// <summary>Records spans even without an OTLP exporter, for an in-process listener (tests, diagnostics).</summary>
+    public const string TracingSetting = "Gateway:Telemetry:Tracing";
+
     public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GatewayMetrics>();
@@ -33,10 +36,6 @@ internal static class GatewayTelemetry
                 .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [.. GatewayMetrics.LongDurationBuckets] })
                 .AddView("http.client.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [.. GatewayMetrics.LongDurationBuckets] })
                 .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(ActivitySourceName)
-                .AddAspNetCoreInstrumentation(options => options.Filter = static context => !IsInfrastructure(context.Request.Path))
-                .AddHttpClientInstrumentation())
             .WithLogging(
                 configureBuilder: null,
                 configureOptions: options =>
@@ -45,7 +44,19 @@ internal static class GatewayTelemetry
                     options.IncludeScopes = true;
                 });
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        var exportsOtlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+        // Spans are recorded only when something consumes them: sampling every request with no
+        // exporter cost a quarter of the small-file throughput (load script: 2325 vs 3072 req/s).
+        if (exportsOtlp || builder.Configuration.GetValue<bool>(TracingSetting))
+        {
+            otel.WithTracing(tracing => tracing
+                .AddSource(ActivitySourceName)
+                .AddAspNetCoreInstrumentation(options => options.Filter = static context => !IsInfrastructure(context.Request.Path))
+                .AddHttpClientInstrumentation());
+        }
+
+        if (exportsOtlp)
         {
             otel.UseOtlpExporter();
         }

@@ -13,13 +13,14 @@ public sealed class FaultProxiedEnvironment : IAsyncDisposable
 
     internal TcpFaultProxy Proxy { get; }
 
-    public static async Task<FaultProxiedEnvironment> StartAsync()
+    public static async Task<FaultProxiedEnvironment> StartAsync(Action<Dictionary<string, string?>>? configure = null)
     {
         TcpFaultProxy? proxy = null;
         var environment = await GatewayTestEnvironment.StartAsync(settings =>
         {
             proxy = TcpFaultProxy.Start(settings["ConnectionStrings:Redis"]!);
             settings["ConnectionStrings:Redis"] = proxy.ConnectionString;
+            configure?.Invoke(settings);
         });
         return new FaultProxiedEnvironment(environment, proxy!);
     }

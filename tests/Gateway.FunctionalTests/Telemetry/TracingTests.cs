@@ -19,7 +19,8 @@ public sealed class TracingTests : IAsyncLifetime
 
     private TcpFaultProxy Proxy => _setup.Proxy;
 
-    public async ValueTask InitializeAsync() => _setup = await FaultProxiedEnvironment.StartAsync();
+    public async ValueTask InitializeAsync() =>
+        _setup = await FaultProxiedEnvironment.StartAsync(settings => settings["Gateway:Telemetry:Tracing"] = "true");
 
     public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
