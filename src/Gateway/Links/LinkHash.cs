@@ -77,15 +77,22 @@ internal static class LinkHash
         VersionId, Filename, ContentType, Owner, Note, PinnedETag, NotBefore, ExpiresAt, MaxDownloads, TrafficLimit, BindClientIp, AllowedCidrs, Tags,
     ];
 
+    /// <summary>
+    /// The link in a hash, or null for none. Runs on every download, so fields are read into locals
+    /// and the link is built once (a <c>with</c> per field would allocate a copy per field).
+    /// </summary>
     public static Link? FromEntries(string code, HashEntry[] entries)
     {
-        if (entries.Length == 0)
-        {
-            return null;
-        }
-
-        string? bucket = null, key = null;
-        var link = new Link { Code = code, Bucket = "", Key = "", CreatedAt = DateTimeOffset.UnixEpoch };
+        string? bucket = null, key = null, versionId = null, filename = null, contentType = null, owner = null, note = null, pinnedETag = null;
+        var disposition = ContentDispositionType.Attachment;
+        var mode = DeliveryMode.Proxy;
+        var state = LinkState.Active;
+        var createdAt = DateTimeOffset.UnixEpoch;
+        DateTimeOffset? notBefore = null, expiresAt = null;
+        long? maxDownloads = null, trafficLimit = null;
+        long used = 0;
+        var bindClientIp = false;
+        IReadOnlyList<string> allowedCidrs = [], tags = [];
         foreach (var entry in entries)
         {
             var value = entry.Value;
@@ -93,30 +100,58 @@ internal static class LinkHash
             {
                 case Bucket: bucket = value; break;
                 case Key: key = value; break;
-                case VersionId: link = link with { VersionId = value }; break;
-                case Filename: link = link with { Filename = value }; break;
-                case ContentType: link = link with { ContentType = value }; break;
-                case Owner: link = link with { Owner = value }; break;
-                case Note: link = link with { Note = value }; break;
-                case PinnedETag: link = link with { PinnedETag = value }; break;
-                case Disposition: link = link with { Disposition = value == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment }; break;
-                case Mode: link = link with { Mode = value == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy }; break;
-                case State: link = link with { State = value == "revoked" ? LinkState.Revoked : LinkState.Active }; break;
-                case CreatedAt: link = link with { CreatedAt = FromUnixMilliseconds(value) }; break;
-                case NotBefore: link = link with { NotBefore = FromUnixMilliseconds(value) }; break;
-                case ExpiresAt: link = link with { ExpiresAt = FromUnixMilliseconds(value) }; break;
-                case MaxDownloads: link = link with { MaxDownloads = (long)value }; break;
-                case Used: link = link with { UsedDownloads = (long)value }; break;
-                case TrafficLimit: link = link with { TrafficLimit = (long)value }; break;
-                case BindClientIp: link = link with { BindClientIp = value == 1 }; break;
-                case AllowedCidrs: link = link with { AllowedCidrs = ((string)value!).Split(',', StringSplitOptions.RemoveEmptyEntries) }; break;
-                case Tags: link = link with { Tags = JsonSerializer.Deserialize((string)value!, LinkJsonContext.Default.IReadOnlyListString) ?? [] }; break;
+                case VersionId: versionId = value; break;
+                case Filename: filename = value; break;
+                case ContentType: contentType = value; break;
+                case Owner: owner = value; break;
+                case Note: note = value; break;
+                case PinnedETag: pinnedETag = value; break;
+                case Disposition: disposition = value == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment; break;
+                case Mode: mode = value == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy; break;
+                case State: state = value == "revoked" ? LinkState.Revoked : LinkState.Active; break;
+                case CreatedAt: createdAt = FromUnixMilliseconds(value); break;
+                case NotBefore: notBefore = FromUnixMilliseconds(value); break;
+                case ExpiresAt: expiresAt = FromUnixMilliseconds(value); break;
+                case MaxDownloads: maxDownloads = (long)value; break;
+                case Used: used = (long)value; break;
+                case TrafficLimit: trafficLimit = (long)value; break;
+                case BindClientIp: bindClientIp = value == 1; break;
+                case AllowedCidrs: allowedCidrs = ((string)value!).Split(',', StringSplitOptions.RemoveEmptyEntries); break;
+                case Tags: tags = JsonSerializer.Deserialize((string)value!, LinkJsonContext.Default.IReadOnlyListString) ?? []; break;
                 default: break;
             }
         }
 
         // A hash without its target is a leftover (e.g. counters written after a delete): no link.
-        return bucket is null || key is null ? null : link with { Bucket = bucket, Key = key };
+        if (bucket is null || key is null)
+        {
+            return null;
+        }
+
+        return new Link
+        {
+            Code = code,
+            Bucket = bucket,
+            Key = key,
+            VersionId = versionId,
+            Filename = filename,
+            ContentType = contentType,
+            Owner = owner,
+            Note = note,
+            PinnedETag = pinnedETag,
+            Disposition = disposition,
+            Mode = mode,
+            State = state,
+            CreatedAt = createdAt,
+            NotBefore = notBefore,
+            ExpiresAt = expiresAt,
+            MaxDownloads = maxDownloads,
+            UsedDownloads = used,
+            TrafficLimit = trafficLimit,
+            BindClientIp = bindClientIp,
+            AllowedCidrs = allowedCidrs,
+            Tags = tags,
+        };
     }
 
     public static string Format(LinkState state) => state == LinkState.Revoked ? "revoked" : "active";

@@ -22,6 +22,14 @@ public sealed class LinkHashTests
             Owner = "admin",
             Note = "a note, with \"quotes\"",
             Tags = ["q3", "board"],
+            Mode = DeliveryMode.Redirect,
+            NotBefore = DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_000_000),
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(1_765_000_000_000),
+            MaxDownloads = 5,
+            AllowedCidrs = ["10.0.0.0/8", "2001:db8::/32"],
+            TrafficLimit = 819_200,
+            BindClientIp = true,
+            PinnedETag = "\"5EB63BBBE01EEED093CB22BB8F5ACDC3\"",
         };
 
         var values = LinkHash.ToFieldValues(link);
@@ -34,8 +42,21 @@ public sealed class LinkHashTests
         var read = LinkHash.FromEntries(link.Code, entries);
 
         Assert.NotNull(read);
-        Assert.Equal(link with { Tags = [] }, read with { Tags = [] });
+        Assert.Equal(link with { Tags = [], AllowedCidrs = [] }, read with { Tags = [], AllowedCidrs = [] });
         Assert.Equal(link.Tags, read.Tags);
+        Assert.Equal(link.AllowedCidrs, read.AllowedCidrs);
+    }
+
+    [Fact]
+    public void The_download_count_is_read_but_never_written()
+    {
+        var link = new Link { Code = "abc", Bucket = "b", Key = "k", CreatedAt = DateTimeOffset.UnixEpoch, UsedDownloads = 7 };
+
+        var fields = LinkHash.ToFieldValues(link).Where((_, i) => i % 2 == 0).Select(v => (string)v!).ToList();
+        var read = LinkHash.FromEntries("abc", [new HashEntry("bucket", "b"), new HashEntry("key", "k"), new HashEntry("used", 3)]);
+
+        Assert.DoesNotContain("used", fields);
+        Assert.Equal(3, read?.UsedDownloads);
     }
 
     [Fact]
