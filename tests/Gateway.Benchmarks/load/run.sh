@@ -1,56 +1,188 @@
 #!/usr/bin/env bash
-# Load test: the gateway against LocalOss, compared with the same downloads straight from LocalOss
-# through presigned URLs. Everything runs on this machine, on loopback, as separate processes:
-# redis-server, LocalOss, the gateway (Release builds) and wrk as the client.
+# The download-path benchmark: the gateway against nginx proxy_pass and against the origin itself,
+# on the same objects, side by side in one run, ending with a table of ratios checked against the
+# performance floors. Everything runs on this machine, on loopback, as separate processes:
+# redis-server, the origin, nginx, the gateway (published Release build, as the image ships it) and
+# wrk as the client.
 #
-#   bash tests/Gateway.Benchmarks/load/run.sh            # 10 s per scenario
-#   DURATION=30s CONNECTIONS=64 bash tests/Gateway.Benchmarks/load/run.sh
+#   bash tests/Gateway.Benchmarks/load/run.sh                 # origin: LocalOss (checks signatures)
+#   ORIGIN=static bash tests/Gateway.Benchmarks/load/run.sh   # origin: nginx serving the files
+#   DURATION=20 LARGE_MIB=128 bash tests/Gateway.Benchmarks/load/run.sh
 #
-# Needs wrk and redis-server (apt-get install -y wrk redis-server). Bounded: every wrk run stops
-# after DURATION, and all servers are stopped on exit.
+# Origins. "localoss": LocalOss verifies every V4 signature, as OSS does; "direct" is a presigned URL
+# to it and nginx forwards presigned URLs. "static": nginx serves the bucket's files with no signature
+# check, so the origin's own CPU does not hide the gateway's (the gateway still signs every request).
+#
+# Phases: a cold replica's first COLD_SECONDS of load (the replica that created the links has been
+# stopped; this one has served nothing), warm-up, 4 KiB objects at 32 and 256 connections, large
+# objects (LARGE_MIB x LARGE_CONNECTIONS in parallel), SLOW_CLIENTS clients reading a SLOW_MIB object
+# at SLOW_RATE each, and 404s for an unknown code. For each row: req/s, MiB/s, p50/p99, and the CPU
+# each process spent per request (from /proc/<pid>/stat, children included, so nginx's workers count).
+#
+# Needs wrk, nginx, redis-server and curl; installs the missing ones from Debian's packages when run as
+# root. Bounded: every wrk run stops after its duration, the slow clients after SLOW_SECONDS, and every
+# process started here is stopped on exit. STRICT=1 exits 1 when a floor is missed.
+#
+# PROFILE=1 adds a profiled pass after the rows: DURATION seconds of 4 KiB downloads at 32 connections
+# while `dotnet-trace collect-linux --profile cpu-sampling` (kernel CPU samples with managed stacks;
+# installed as a dotnet tool when missing) records the gateway, then splits its CPU into the parts of a
+# download (tests/Gateway.Benchmarks/Profiling/CpuBreakdown.cs), in µs from the unprofiled 32-connection
+# row. The trace stays in artifacts/load/gateway.nettrace.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 root=$PWD
-duration=${DURATION:-10s}
-connections=${CONNECTIONS:-32}
+here=$root/tests/Gateway.Benchmarks/load
+
+origin_kind=${ORIGIN:-localoss}
+duration=${DURATION:-10}
+cold_seconds=${COLD_SECONDS:-8}
+warmup_seconds=${WARMUP_SECONDS:-20}
 threads=${THREADS:-2}
+large_mib=${LARGE_MIB:-512}
+large_connections=${LARGE_CONNECTIONS:-4}
+large_seconds=${LARGE_SECONDS:-15}
+slow_clients=${SLOW_CLIENTS:-64}
+slow_rate=${SLOW_RATE:-1M}
+slow_mib=${SLOW_MIB:-1024}
+slow_seconds=${SLOW_SECONDS:-15}
+[[ $origin_kind == localoss || $origin_kind == static ]] || { echo "ORIGIN must be localoss or static" >&2; exit 2; }
+
 work=$(mktemp -d /tmp/gateway-load.XXXXXX)
+chmod 755 "$work" # nginx's workers run as nobody and read the static files from here
 pids=()
 cleanup() {
+  local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-for tool in wrk redis-server curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk redis-server curl)" >&2; exit 1; }
-done
+missing=()
+for tool in wrk nginx redis-server curl python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if ((${#missing[@]} > 0)); then
+  packages=("${missing[@]/python3/python3-minimal}")
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "==> installing ${packages[*]} (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  else
+    echo "missing: ${missing[*]} (apt-get install -y ${packages[*]})" >&2
+    exit 1
+  fi
+fi
 
-echo "==> building (Release)"
-dotnet build "$root/src/Gateway" -c Release -v quiet -nologo >/dev/null
-bin="$root/src/Gateway/bin/Release/net10.0"
-oss_bin="$root/src/LocalOss/bin/Release/net10.0"
+echo "==> publishing the gateway and LocalOss (Release)"
+out=$root/artifacts/load
+dotnet publish "$root/src/Gateway" -c Release -o "$out/gateway" -v quiet -nologo >/dev/null
+gateway_dll=$out/gateway/Gateway.dll
+if [[ $origin_kind == localoss ]]; then
+  dotnet publish "$root/src/LocalOss" -c Release -o "$out/localoss" -v quiet -nologo >/dev/null
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timeout waiting for $1" >&2; exit 1; }
+wait_for() {
+  local _
+  for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "timeout waiting for $1" >&2
+  exit 1
+}
 
-redis_port=$(free_port) oss_port=$(free_port) gateway_port=$(free_port)
+# Any HTTP answer will do (the origin answers 403 to an unsigned request).
+wait_for_port() {
+  local _
+  for _ in $(seq 1 200); do curl -sS -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null && return 0; sleep 0.1; done
+  echo "timeout waiting for port $1" >&2
+  exit 1
+}
+
+clock_ticks=$(getconf CLK_TCK)
+# CPU time (ticks) of a process and its children, so nginx's master and workers count together.
+cpu_ticks() {
+  local pid total=0 stat
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    stat=${stat##*) } # the command name may contain spaces; fields after it are fixed
+    total=$((total + $(awk '{print $12 + $13}' <<<"$stat")))
+  done
+  echo "$total"
+}
+# Peak (VmHWM) or current (VmRSS) resident memory in KiB, the largest over a process and its children.
+memory_kib() {
+  local field=$1 pid max=0 kib
+  for pid in "$2" $(pgrep -P "$2" || true); do
+    kib=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    ((${kib:-0} > max)) && max=$kib
+  done
+  echo "$max"
+}
+
+redis_port=$(free_port) origin_port=$(free_port) nginx_port=$(free_port) gateway_port=$(free_port)
 ak=LTAIloadtest000000 sk=load-test-secret-0123456789 admin_key=gwk_load_test_key
 bucket=load-bucket
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
+redis_pid=$!
+pids+=("$redis_pid")
 
-mkdir -p "$work/oss/$bucket"
-dotnet "$oss_bin/LocalOss.dll" --urls "http://127.0.0.1:$oss_port" --LocalOss:Root="$work/oss" \
-  --LocalOss:AccessKeyId=$ak --LocalOss:AccessKeySecret=$sk --LocalOss:Region=cn-hangzhou >"$work/localoss.log" 2>&1 &
-pids+=($!)
+# One nginx instance: 1 worker, long-lived client connections, temp files and logs under $work.
+start_nginx() { # name server-block -> pid
+  local dir=$work/nginx-$1
+  mkdir -p "$dir/logs" "$dir/temp"
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir/temp/body;
+  proxy_temp_path $dir/temp/proxy;
+  fastcgi_temp_path $dir/temp/fastcgi;
+  uwsgi_temp_path $dir/temp/uwsgi;
+  scgi_temp_path $dir/temp/scgi;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  $2
+}
+EOF
+  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -g 'daemon off;' &
+  pids+=($!)
+  NGINX_PID=$!
+}
+
+if [[ $origin_kind == localoss ]]; then
+  mkdir -p "$work/oss/$bucket"
+  dotnet "$out/localoss/LocalOss.dll" --urls "http://127.0.0.1:$origin_port" --LocalOss:Root="$work/oss" \
+    --LocalOss:AccessKeyId=$ak --LocalOss:AccessKeySecret=$sk --LocalOss:Region=cn-hangzhou >"$work/localoss.log" 2>&1 &
+  origin_pid=$!
+  pids+=("$origin_pid")
+else
+  mkdir -p "$work/static/$bucket"
+  start_nginx origin "server { listen 127.0.0.1:$origin_port; root $work/static; location / { } }"
+  origin_pid=$NGINX_PID
+fi
+
+# nginx proxy_pass as an operator would configure it: upstream keepalive, buffered (the default).
+start_nginx proxy "
+  upstream origin { server 127.0.0.1:$origin_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_set_header Host 127.0.0.1:$origin_port;
+      proxy_buffering on;
+    }
+  }"
+nginx_pid=$NGINX_PID
 
 export ConnectionStrings__Redis="127.0.0.1:$redis_port"
 export Gateway__DataDirectory="$work/gateway"
-export Gateway__Buckets__load__Endpoint="http://127.0.0.1:$oss_port"
+export Gateway__Buckets__load__Endpoint="http://127.0.0.1:$origin_port"
 export Gateway__Buckets__load__Bucket=$bucket
 export Gateway__Buckets__load__Region=cn-hangzhou
 export Gateway__Buckets__load__AddressingStyle=Path
@@ -61,20 +193,35 @@ export Gateway__Admin__ApiKeys__load__Scopes__0=links:write
 export Gateway__Admin__ApiKeys__load__Scopes__1=links:read
 export Logging__LogLevel__Default=Warning
 export Gateway__Abuse__Downloads__Limit=0
-dotnet "$bin/Gateway.dll" --urls "http://127.0.0.1:$gateway_port" >"$work/gateway.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$gateway_port/readyz"
 
-presign() { # method key -> URL (the gateway's own presign command, same configuration)
-  dotnet "$bin/Gateway.dll" presign --bucket load --key "$2" --method "$1" --expires 3600 | head -n 1
+start_gateway() { # log-name -> GATEWAY_PID
+  dotnet "$gateway_dll" --urls "http://127.0.0.1:$gateway_port" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  GATEWAY_PID=$!
+  wait_for "http://127.0.0.1:$gateway_port/readyz"
 }
 
-echo "==> seeding objects"
-head -c 4096 /dev/urandom >"$work/small.bin"
-head -c $((64 * 1024 * 1024)) /dev/urandom >"$work/large.bin"
-for name in small large; do
-  curl -fsS -X PUT -T "$work/$name.bin" "$(presign PUT $name.bin)" -o /dev/null
-done
+wait_for_port "$origin_port"
+start_gateway gateway-setup
+setup_pid=$GATEWAY_PID
+
+presign() { # method key -> URL (the gateway's own presign command, same configuration)
+  dotnet "$gateway_dll" presign --bucket load --key "$2" --method "$1" --expires 7200 | head -n 1
+}
+
+echo "==> seeding objects (4 KiB, $large_mib MiB, $slow_mib MiB)"
+seed() { # name size-in-KiB
+  if [[ $origin_kind == static ]]; then
+    head -c $(($2 * 1024)) /dev/urandom >"$work/static/$bucket/$1"
+  else
+    head -c $(($2 * 1024)) /dev/urandom >"$work/$1"
+    curl -fsS -X PUT -T "$work/$1" "$(presign PUT "$1")" -o /dev/null
+    rm -f "$work/$1"
+  fi
+}
+seed small.bin 4
+seed large.bin $((large_mib * 1024))
+seed slow.bin $((slow_mib * 1024))
 
 create_link() {
   curl -fsS -X POST "http://127.0.0.1:$gateway_port/api/v1/links" -H "Authorization: Bearer $admin_key" \
@@ -82,30 +229,138 @@ create_link() {
 }
 small_code=$(create_link small.bin)
 large_code=$(create_link large.bin)
-small_direct=$(presign GET small.bin)
-large_direct=$(presign GET large.bin)
+slow_code=$(create_link slow.bin)
+direct_url() {
+  if [[ $origin_kind == static ]]; then echo "http://127.0.0.1:$origin_port/$bucket/$1"; else presign GET "$1"; fi
+}
+small_direct=$(direct_url small.bin)
+large_direct=$(direct_url large.bin)
+via_nginx() { echo "http://127.0.0.1:$nginx_port/${1#http://*/}"; }
 
-run() { # label connections url
-  local out
-  out=$(wrk -t "$threads" -c "$2" -d "$duration" --latency "$3")
-  local rps transfer p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  transfer=$(awk '/Transfer\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  printf '| %-32s | %5s | %10s | %10s | %8s | %8s |\n' "$1" "$2" "$rps" "$transfer" "$p50" "$p99"
-  grep -q "Non-2xx" <<<"$out" && { echo "non-2xx answers in: $1" >&2; grep "Non-2xx" <<<"$out" >&2; }
-  return 0
+# The replica that created the links is stopped: the one measured has served nothing yet.
+kill "$setup_pid"
+wait "$setup_pid" 2>/dev/null || true
+
+declare -A RPS MIBS P50 P99 CPU ORIGIN_CPU
+# measure KEY LABEL PROXY-PID CONNECTIONS SECONDS URL [TIMEOUT]: one wrk run, one table row.
+measure() {
+  local key=$1 label=$2 proxy_pid=$3 connections=$4 seconds=$5 url=$6 timeout=${7:-5s}
+  local proxy_before origin_before redis_before proxy_after origin_after redis_after result
+  proxy_before=$( ((proxy_pid > 0)) && cpu_ticks "$proxy_pid" || echo 0)
+  origin_before=$(cpu_ticks "$origin_pid") redis_before=$(cpu_ticks "$redis_pid")
+  result=$(wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout "$timeout" -s "$here/report.lua" "$url" | grep '^RESULT')
+  proxy_after=$( ((proxy_pid > 0)) && cpu_ticks "$proxy_pid" || echo 0)
+  origin_after=$(cpu_ticks "$origin_pid") redis_after=$(cpu_ticks "$redis_pid")
+  # RESULT requests=N bytes=N duration_us=N socket_errors=N non2xx=N p50_us=N p99_us=N (report.lua)
+  local requests bytes duration_us socket_errors non2xx p50_us p99_us
+  eval "$(sed 's/^RESULT //' <<<"$result")"
+  ((requests > 0)) || requests=1
+  RPS[$key]=$(awk -v r="$requests" -v d="$duration_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
+  MIBS[$key]=$(awk -v b="$bytes" -v d="$duration_us" 'BEGIN {printf "%.1f", b / 1048576 / (d / 1e6)}')
+  P50[$key]=$(awk -v v="$p50_us" 'BEGIN {printf "%.2f", v / 1000}')
+  P99[$key]=$(awk -v v="$p99_us" 'BEGIN {printf "%.2f", v / 1000}')
+  # CPU per request; per MiB for the large objects, where a handful of requests move gigabytes.
+  local units=$requests
+  [[ $key == large* ]] && units=$(awk -v b="$bytes" 'BEGIN {printf "%.3f", b / 1048576}')
+  per_unit() { awk -v t="$1" -v u="$units" -v hz="$clock_ticks" 'BEGIN {printf "%.0f", (u > 0 ? t / hz * 1e6 / u : 0)}'; }
+  CPU[$key]=$(per_unit $((proxy_after - proxy_before)))
+  ORIGIN_CPU[$key]=$(per_unit $((origin_after - origin_before)))
+  local redis_cpu
+  redis_cpu=$(per_unit $((redis_after - redis_before)))
+  ((proxy_pid > 0)) || CPU[$key]="-"
+  printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' "$label" "$connections" "${RPS[$key]}" "${MIBS[$key]}" \
+    "${P50[$key]}" "${P99[$key]}" "${CPU[$key]}" "${ORIGIN_CPU[$key]}" "$redis_cpu"
+  if ((socket_errors + non2xx > 0)); then
+    echo "   ! $label: $socket_errors socket errors, $non2xx non-2xx answers" >&2
+  fi
 }
 
+gateway_url=http://127.0.0.1:$gateway_port
 echo
-echo "wrk, $threads threads, $duration per row, $(nproc) cores shared by client and servers"
-printf '| %-32s | %5s | %10s | %10s | %8s | %8s |\n' scenario conns "req/s" "transfer/s" p50 p99
-printf '|%s|%s|%s|%s|%s|%s|\n' "----------------------------------" "-------" "------------" "------------" "----------" "----------"
-run "4 KiB, LocalOss direct (presigned)" "$connections" "$small_direct"
-run "4 KiB, through the gateway" "$connections" "http://127.0.0.1:$gateway_port/$small_code"
-run "64 MiB, LocalOss direct (presigned)" 4 "$large_direct"
-run "64 MiB, through the gateway" 4 "http://127.0.0.1:$gateway_port/$large_code"
-run "404, unknown code" "$connections" "http://127.0.0.1:$gateway_port/unknown-code-1"
+echo "origin: $origin_kind; wrk $threads threads; $(nproc) cores shared by wrk and every server; $(date -u +%FT%TZ)"
+echo "CPU columns: µs of each process's CPU per request (per MiB in the large-object rows)"
+printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' scenario conns "req/s" "MiB/s" "p50 ms" "p99 ms" "proxy µs" "origin µs" "redis µs"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "-------" "----------" "-----------" "----------" "----------" "-----------" "-----------" "----------"
+
+start_gateway gateway
+gateway_pid=$GATEWAY_PID
+measure cold "4 KiB, gateway, cold replica" "$gateway_pid" 32 "$cold_seconds" "$gateway_url/$small_code"
+measure warmup "4 KiB, gateway, warm-up" "$gateway_pid" 32 "$warmup_seconds" "$gateway_url/$small_code"
+measure warmup_nginx "4 KiB, nginx, warm-up" "$nginx_pid" 32 5 "$(via_nginx "$small_direct")"
+measure warmup_direct "4 KiB, direct, warm-up" 0 32 5 "$small_direct"
+for connections in 32 256; do
+  measure "direct$connections" "4 KiB, direct" 0 "$connections" "$duration" "$small_direct"
+  measure "nginx$connections" "4 KiB, nginx proxy_pass" "$nginx_pid" "$connections" "$duration" "$(via_nginx "$small_direct")"
+  measure "gateway$connections" "4 KiB, gateway" "$gateway_pid" "$connections" "$duration" "$gateway_url/$small_code"
+done
+measure large_direct "$large_mib MiB, direct" 0 "$large_connections" "$large_seconds" "$large_direct" 120s
+measure large_nginx "$large_mib MiB, nginx proxy_pass" "$nginx_pid" "$large_connections" "$large_seconds" "$(via_nginx "$large_direct")" 120s
+measure large_gateway "$large_mib MiB, gateway" "$gateway_pid" "$large_connections" "$large_seconds" "$gateway_url/$large_code" 120s
+measure notfound "404, unknown code" "$gateway_pid" 32 "$duration" "$gateway_url/unknowncode1"
+
+# Slow clients: each reads at SLOW_RATE for SLOW_SECONDS; the gateway's resident memory is sampled meanwhile.
+slow_peak_kib=0 slow_pids=()
+for i in $(seq 1 "$slow_clients"); do
+  curl -sS --limit-rate "$slow_rate" --max-time "$slow_seconds" -o /dev/null -w '%{size_download}\n' \
+    "$gateway_url/$slow_code" >"$work/slow-$i.out" 2>/dev/null &
+  slow_pids+=($!)
+done
+slow_end=$((SECONDS + slow_seconds + 2))
+while ((SECONDS < slow_end)); do
+  kib=$(memory_kib VmRSS "$gateway_pid")
+  ((kib > slow_peak_kib)) && slow_peak_kib=$kib
+  sleep 0.5
+done
+wait "${slow_pids[@]}" 2>/dev/null || true
+slow_bytes=$(cat "$work"/slow-*.out | awk '{s += $1} END {print s + 0}')
+printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' "$slow_mib MiB at $slow_rate/s each (slow clients)" "$slow_clients" "-" \
+  "$(awk -v b="$slow_bytes" -v s="$slow_seconds" 'BEGIN {printf "%.1f", b / 1048576 / s}')" "-" "-" "-" "-" "-"
+
+if [[ ${PROFILE:-0} == 1 ]]; then
+  echo
+  echo "==> profiling the gateway: $duration s of 4 KiB downloads at 32 connections"
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
+  dotnet build "$root/tests/Gateway.Benchmarks" -c Release -v quiet -nologo >/dev/null
+  trace=$out/gateway.nettrace
+  rm -f "$trace"
+  dotnet-trace collect-linux -p "$gateway_pid" --profile cpu-sampling --duration "00:00:00:$((duration + 2))" -o "$trace" >"$work/trace.log" 2>&1 &
+  trace_pid=$!
+  sleep 1
+  wrk -t "$threads" -c 32 -d "${duration}s" "$gateway_url/$small_code" >/dev/null
+  wait "$trace_pid" || { cat "$work/trace.log" >&2; exit 1; }
+  dotnet "$root/tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll" cpu-breakdown "$trace" \
+    --pid "$gateway_pid" --cpu-us-per-request "${CPU[gateway32]}" --top "${PROFILE_TOP:-30}"
+fi
+
+gateway_peak_kib=$(memory_kib VmHWM "$gateway_pid")
+nginx_peak_kib=$(memory_kib VmHWM "$nginx_pid")
 echo
-echo "gateway RSS after the runs: $(ps -o rss= -p "${pids[2]}" | awk '{printf "%.0f MiB", $1/1024}')"
+echo "peak RSS: gateway $((gateway_peak_kib / 1024)) MiB (whole run); during the slow clients $((slow_peak_kib / 1024)) MiB; nginx proxy worker $((nginx_peak_kib / 1024)) MiB"
+
+# The floors of the performance issue, as ratios measured above.
+met=0 missed=0
+floor() { # label value comparison threshold unit
+  local ok
+  ok=$(awk -v v="$2" -v t="$4" -v c="$3" 'BEGIN {print (c == ">=" ? v >= t : v <= t) ? "met" : "MISSED"}')
+  printf '| %-52s | %9s | %2s %-8s | %-6s |\n' "$1" "$2$5" "$3" "$4$5" "$ok"
+  if [[ $ok == met ]]; then met=$((met + 1)); else missed=$((missed + 1)); fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+echo
+printf '| %-52s | %9s | %-11s | %-6s |\n' "floor" "measured" "target" "result"
+printf '|%s|%s|%s|%s|\n' "------------------------------------------------------" "-----------" "-------------" "--------"
+floor "4 KiB req/s, gateway / nginx (32 connections)" "$(ratio "${RPS[gateway32]}" "${RPS[nginx32]}")" ">=" 0.6 x
+floor "4 KiB req/s, gateway / nginx (256 connections)" "$(ratio "${RPS[gateway256]}" "${RPS[nginx256]}")" ">=" 0.6 x
+floor "4 KiB p99, gateway / nginx (32 connections)" "$(ratio "${P99[gateway32]}" "${P99[nginx32]}")" "<=" 3 x
+floor "4 KiB p99, gateway / nginx (256 connections)" "$(ratio "${P99[gateway256]}" "${P99[nginx256]}")" "<=" 3 x
+floor "gateway CPU per 4 KiB download (32 connections)" "${CPU[gateway32]}" "<=" 120 " µs"
+floor "$large_mib MiB x$large_connections MiB/s, gateway / nginx" "$(ratio "${MIBS[large_gateway]}" "${MIBS[large_nginx]}")" ">=" 1.0 x
+floor "cold replica's first ${cold_seconds} s, req/s / warm (32 conns)" "$(ratio "${RPS[cold]}" "${RPS[gateway32]}")" ">=" 0.7 x
+floor "gateway peak RSS, whole run" "$((gateway_peak_kib / 1024))" "<=" 199 " MiB"
+floor "gateway peak RSS, $slow_clients slow clients" "$((slow_peak_kib / 1024))" "<=" 149 " MiB"
+echo
+echo "also: gateway / direct, 4 KiB (32): $(ratio "${RPS[gateway32]}" "${RPS[direct32]}")x; large: $(ratio "${MIBS[large_gateway]}" "${MIBS[large_direct]}")x;" \
+  "nginx / direct, 4 KiB (32): $(ratio "${RPS[nginx32]}" "${RPS[direct32]}")x"
+echo "floors: $met met, $missed missed"
+if [[ ${STRICT:-0} == 1 ]] && ((missed > 0)); then exit 1; fi
