@@ -30,6 +30,9 @@ public static class GatewayApplication
 
         var app = builder.Build();
         app.UseTrustedProxies();
+        // Explicitly here, after the forwarded headers (WebApplication would otherwise route first):
+        // the download endpoints short-circuit in routing and must already see the client's address.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -5,8 +5,9 @@ namespace Gateway.Abuse;
 
 /// <summary>
 /// Abuse limits on the download path: clients whose download requests keep ending in 404 or 410
-/// get 429 for a while (see <see cref="MissedDownloadLimiter"/>). The admin API's per-key rate limit
-/// is wired with the admin API (Admin/AdminRateLimiting).
+/// get 429 for a while (see <see cref="MissedDownloadLimiter"/>; the download endpoints serve through
+/// <see cref="ServeLimitedAsync"/>). The admin API's per-key rate limit is wired with the admin API
+/// (Admin/AdminRateLimiting).
 /// </summary>
 internal static class AbuseLimits
 {
@@ -16,36 +17,33 @@ internal static class AbuseLimits
         return builder;
     }
 
-    /// <summary>The endpoint filter for the download endpoints.</summary>
-    public static TBuilder LimitMissedDownloads<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.AddEndpointFilter(static async (context, next) =>
+    /// <summary>
+    /// Serves a download request under the limit: a blocked client is refused before the store is
+    /// asked (a blocked guesser costs a dictionary lookup), and a 404 or 410 answer counts as a miss.
+    /// </summary>
+    public static Task ServeLimitedAsync(this MissedDownloadLimiter limiter, HttpContext http, Func<HttpContext, Task> serve)
+    {
+        return limiter.Enabled ? ServeCountingMissesAsync(limiter, http, serve) : serve(http);
+    }
+
+    private static async Task ServeCountingMissesAsync(MissedDownloadLimiter limiter, HttpContext http, Func<HttpContext, Task> serve)
+    {
+        var client = ClientAddress.Of(http);
+        if (limiter.IsBlocked(client, out var retryAfter))
         {
-            var http = context.HttpContext;
-            var limiter = http.RequestServices.GetRequiredService<MissedDownloadLimiter>();
-            if (!limiter.Enabled)
-            {
-                return await next(context).ConfigureAwait(false);
-            }
+            var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await DownloadResponses.WriteAsync(
+                http,
+                StatusCodes.Status429TooManyRequests,
+                $"Too many requests for links that do not exist or have ended. Please try again in {seconds} seconds.").ConfigureAwait(false);
+            return;
+        }
 
-            var client = ClientAddress.Of(http);
-            if (limiter.IsBlocked(client, out var retryAfter))
-            {
-                // Refused before the store is asked: a blocked guesser costs a dictionary lookup.
-                var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await DownloadResponses.WriteAsync(
-                    http,
-                    StatusCodes.Status429TooManyRequests,
-                    $"Too many requests for links that do not exist or have ended. Please try again in {seconds} seconds.").ConfigureAwait(false);
-                return Results.Empty;
-            }
-
-            var result = await next(context).ConfigureAwait(false);
-            if (http.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone)
-            {
-                limiter.RecordMiss(client);
-            }
-
-            return result;
-        });
+        await serve(http).ConfigureAwait(false);
+        if (http.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone)
+        {
+            limiter.RecordMiss(client);
+        }
+    }
 }

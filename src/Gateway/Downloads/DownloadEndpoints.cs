@@ -29,10 +29,18 @@ internal static class DownloadEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
     {
+        var handler = app.ServiceProvider.GetRequiredService<DownloadHandler>();
+        var misses = app.ServiceProvider.GetRequiredService<MissedDownloadLimiter>();
+        Func<HttpContext, Task> serve = handler.HandleAsync;
+
+        // Plain request delegates (no parameter binding, no filter pipeline) that run as soon as
+        // routing matched them (ShortCircuit): downloads need none of the authentication,
+        // rate-limiting and authorization middleware that the admin API sits behind.
+        RequestDelegate download = context => misses.ServeLimitedAsync(context, serve);
         var group = app.MapGroup("").ExcludeFromDescription();
-        group.LimitMissedDownloads();
-        group.MapMethods("/{code}", Methods, static (HttpContext context, string code, DownloadHandler handler) => handler.HandleAsync(context, code));
-        group.MapMethods("/{code}/{**filename}", Methods, static (HttpContext context, string code, DownloadHandler handler) => handler.HandleAsync(context, code));
+        group.ShortCircuit();
+        group.MapMethods("/{code}", Methods, download);
+        group.MapMethods("/{code}/{**filename}", Methods, download);
         return app;
     }
 }

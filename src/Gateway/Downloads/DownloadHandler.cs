@@ -38,9 +38,10 @@ internal sealed partial class DownloadHandler(
         ActivityTimeout = TimeSpan.FromSeconds(100),
     };
 
-    public async Task HandleAsync(HttpContext context, string code)
+    public async Task HandleAsync(HttpContext context)
     {
-        if (!LinkCode.IsWellFormed(code))
+        var code = (string?)context.Request.RouteValues["code"];
+        if (code is null || !LinkCode.IsWellFormed(code))
         {
             await DownloadResponses.NotFound(context).ConfigureAwait(false);
             return;
