@@ -111,7 +111,7 @@ internal sealed partial class DownloadHandler(
         using var activity = GatewayDiagnostics.StartResolve();
         try
         {
-            var link = await links.GetAsync(code).ConfigureAwait(false);
+            var link = await links.GetForDownloadAsync(code).ConfigureAwait(false);
             meter.LinkResolved(link is null ? ResolveOutcome.NotFound : ResolveOutcome.Found, Stopwatch.GetElapsedTime(started));
             return link;
         }

@@ -70,7 +70,7 @@ internal sealed partial class RevocationWatcher(
         var now = time.GetUtcNow();
         foreach (var code in codes.ToArray())
         {
-            var link = await links.GetAsync(code).ConfigureAwait(false);
+            var link = await links.GetForDownloadAsync(code).ConfigureAwait(false);
             var stillValid = link is not null
                 && link.State == LinkState.Active
                 && (link.ExpiresAt is not { } expiresAt || now < expiresAt);

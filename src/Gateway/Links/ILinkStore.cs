@@ -12,6 +12,12 @@ internal interface ILinkStore
 
     Task<Link?> GetAsync(string code);
 
+    /// <summary>
+    /// The link as the download path needs it, in one round trip (see <see cref="LinkHash.DownloadFields"/>):
+    /// no owner, note or tags, and no creation time.
+    /// </summary>
+    Task<Link?> GetForDownloadAsync(string code);
+
     Task<LinkCounters> GetCountersAsync(string code);
 
     /// <summary>Changes the state; false when the link does not exist.</summary>

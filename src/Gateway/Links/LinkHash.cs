@@ -154,6 +154,51 @@ internal static class LinkHash
         };
     }
 
+    /// <summary>
+    /// The fields a download reads, in the order <see cref="FromDownloadFields"/> expects: everything
+    /// but the owner, note, tags and creation time, which only the admin API shows. One HMGET, with no
+    /// field names coming back to be turned into strings and no tags to parse.
+    /// </summary>
+    public static readonly RedisValue[] DownloadFields =
+    [
+        Bucket, Key, VersionId, Filename, Disposition, ContentType, Mode, State, NotBefore, ExpiresAt, MaxDownloads, Used, AllowedCidrs, TrafficLimit, BindClientIp, PinnedETag,
+    ];
+
+    /// <summary>
+    /// The link as a download sees it, from the values of <see cref="DownloadFields"/>; null for none.
+    /// <see cref="Link.CreatedAt"/> is not read and stays the Unix epoch; owner, note and tags stay empty.
+    /// </summary>
+    public static Link? FromDownloadFields(string code, RedisValue[] values)
+    {
+        // A hash without its target is a leftover (e.g. counters written after a delete): no link.
+        if (values[0].IsNull || values[1].IsNull)
+        {
+            return null;
+        }
+
+        return new Link
+        {
+            Code = code,
+            Bucket = (string)values[0]!,
+            Key = (string)values[1]!,
+            VersionId = (string?)values[2],
+            Filename = (string?)values[3],
+            Disposition = values[4] == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment,
+            ContentType = (string?)values[5],
+            Mode = values[6] == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy,
+            State = values[7] == "revoked" ? LinkState.Revoked : LinkState.Active,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            NotBefore = values[8].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)values[8]),
+            ExpiresAt = values[9].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)values[9]),
+            MaxDownloads = (long?)values[10],
+            UsedDownloads = (long?)values[11] ?? 0,
+            AllowedCidrs = values[12].IsNull ? [] : ((string)values[12]!).Split(',', StringSplitOptions.RemoveEmptyEntries),
+            TrafficLimit = (long?)values[13],
+            BindClientIp = values[14] == 1,
+            PinnedETag = (string?)values[15],
+        };
+    }
+
     public static string Format(LinkState state) => state == LinkState.Revoked ? "revoked" : "active";
 
     public static string Format(DeliveryMode mode) => mode == DeliveryMode.Redirect ? "redirect" : "proxy";

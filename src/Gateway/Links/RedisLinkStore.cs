@@ -109,6 +109,12 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         return LinkHash.FromEntries(code, entries);
     }
 
+    public async Task<Link?> GetForDownloadAsync(string code)
+    {
+        var values = await Db.HashGetAsync(RedisKeys.Link(code), LinkHash.DownloadFields).ConfigureAwait(false);
+        return LinkHash.FromDownloadFields(code, values);
+    }
+
     public async Task<LinkCounters> GetCountersAsync(string code)
     {
         var values = await Db.HashGetAsync(RedisKeys.Counters(code), CounterFields).ConfigureAwait(false);

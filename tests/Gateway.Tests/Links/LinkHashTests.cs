@@ -8,7 +8,25 @@ public sealed class LinkHashTests
     [Fact]
     public void A_link_round_trips_through_its_hash_fields()
     {
-        var link = new Link
+        var link = FullLink();
+
+        var values = LinkHash.ToFieldValues(link);
+        var entries = new HashEntry[values.Length / 2];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry(values[2 * i], values[(2 * i) + 1]);
+        }
+
+        var read = LinkHash.FromEntries(link.Code, entries);
+
+        Assert.NotNull(read);
+        Assert.Equal(link with { Tags = [], AllowedCidrs = [] }, read with { Tags = [], AllowedCidrs = [] });
+        Assert.Equal(link.Tags, read.Tags);
+        Assert.Equal(link.AllowedCidrs, read.AllowedCidrs);
+    }
+
+    private static Link FullLink() =>
+        new()
         {
             Code = "abcdefghij",
             Bucket = "media",
@@ -32,19 +50,49 @@ public sealed class LinkHashTests
             PinnedETag = "\"5EB63BBBE01EEED093CB22BB8F5ACDC3\"",
         };
 
+    /// <summary>What HMGET answers for <paramref name="fields"/> of the link's hash: null where a field is absent.</summary>
+    private static RedisValue[] HashGet(Link link, RedisValue[] fields, long? used)
+    {
         var values = LinkHash.ToFieldValues(link);
-        var entries = new HashEntry[values.Length / 2];
-        for (var i = 0; i < entries.Length; i++)
+        var stored = new Dictionary<string, RedisValue>();
+        for (var i = 0; i + 1 < values.Length; i += 2)
         {
-            entries[i] = new HashEntry(values[2 * i], values[(2 * i) + 1]);
+            stored[(string)values[i]!] = values[i + 1];
         }
 
-        var read = LinkHash.FromEntries(link.Code, entries);
+        if (used is { } count)
+        {
+            stored[LinkHash.Used] = count;
+        }
+
+        return [.. fields.Select(field => stored.GetValueOrDefault((string)field!, RedisValue.Null))];
+    }
+
+    [Fact]
+    public void The_download_read_has_every_field_a_download_uses()
+    {
+        var link = FullLink() with { UsedDownloads = 3 };
+
+        var read = LinkHash.FromDownloadFields(link.Code, HashGet(link, LinkHash.DownloadFields, used: 3));
 
         Assert.NotNull(read);
-        Assert.Equal(link with { Tags = [], AllowedCidrs = [] }, read with { Tags = [], AllowedCidrs = [] });
-        Assert.Equal(link.Tags, read.Tags);
+        // Creation time, owner, note and tags are the admin API's; the download read leaves them out.
+        Assert.Equal(
+            link with { CreatedAt = DateTimeOffset.UnixEpoch, Owner = null, Note = null, Tags = [], AllowedCidrs = [] },
+            read with { Tags = [], AllowedCidrs = [] });
+        Assert.Empty(read.Tags);
         Assert.Equal(link.AllowedCidrs, read.AllowedCidrs);
+    }
+
+    [Fact]
+    public void The_download_read_of_a_minimal_link_leaves_the_options_empty()
+    {
+        var link = new Link { Code = "abc", Bucket = "b", Key = "k", CreatedAt = DateTimeOffset.UnixEpoch };
+
+        var read = LinkHash.FromDownloadFields("abc", HashGet(link, LinkHash.DownloadFields, used: null));
+
+        Assert.Equal(link, read);
+        Assert.Null(LinkHash.FromDownloadFields("abc", new RedisValue[LinkHash.DownloadFields.Length]));
     }
 
     [Fact]
