@@ -33,6 +33,32 @@ public sealed class ContentDispositionTests
         Assert.DoesNotContain("; evil=1", header.Replace("%3B", "", StringComparison.Ordinal).Split("filename*")[1], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("report.pdf")]
+    [InlineData("IMG_0042.JPG")]
+    [InlineData("a-b_c.tar.gz")]
+    [InlineData("with space.txt")]
+    [InlineData("tilde~name")]
+    [InlineData("per%cent")]
+    [InlineData("semi;colon")]
+    [InlineData("comma,name")]
+    [InlineData("paren(1).txt")]
+    [InlineData("back\\slash")]
+    [InlineData("日本語.txt")]
+    [InlineData(".hidden")]
+    public void Plain_names_are_written_exactly_as_the_header_class_writes_them(string name)
+    {
+        var expected = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("inline");
+        expected.SetHttpFileName(name);
+
+        Assert.Equal(expected.ToString(), ContentDisposition.For(LinkTo("k", name, ContentDispositionType.Inline)));
+        Assert.Equal(expected.ToString().Replace("inline;", "attachment;", StringComparison.Ordinal), ContentDisposition.For(LinkTo("dir/" + name)));
+    }
+
+    [Fact]
+    public void A_key_without_a_name_downloads_as_download() =>
+        Assert.Equal("attachment; filename=download; filename*=UTF-8''download", ContentDisposition.For(LinkTo("//")));
+
     [Fact]
     public void Inline_disposition_is_kept() =>
         Assert.StartsWith("inline;", ContentDisposition.For(LinkTo("x.png", disposition: ContentDispositionType.Inline)), StringComparison.Ordinal);
