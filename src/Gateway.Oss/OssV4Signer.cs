@@ -12,6 +12,7 @@ public sealed class OssV4Signer
     private readonly OssEndpoint _endpoint;
     private readonly IOssCredentialsProvider _credentials;
     private readonly TimeProvider _timeProvider;
+    private Timestamp? _timestamp;
 
     public OssV4Signer(OssEndpoint endpoint, IOssCredentialsProvider credentials, TimeProvider timeProvider)
     {
@@ -48,9 +49,8 @@ public sealed class OssV4Signer
             ? []
             : AdditionalHeaderNames.NormalizeForSigning(additionalHeaders, nameof(additionalHeaders));
 
-        Span<char> timestamp = stackalloc char[OssV4.TimestampLength];
-        OssV4.FormatTimestamp(_timeProvider.GetUtcNow(), timestamp);
-        var signingKey = SigningKeys.Get(credentials, timestamp[..OssV4.DateLength], _endpoint.Region, _endpoint.Product);
+        var timestamp = CurrentTimestamp(_timeProvider.GetUtcNow());
+        var signingKey = SigningKeys.Get(credentials, timestamp.AsSpan(0, OssV4.DateLength), _endpoint.Region, _endpoint.Product);
 
         // Re-signing (a retry) must not sign or send stale values.
         var headers = request.Headers;
@@ -58,7 +58,7 @@ public sealed class OssV4Signer
         headers.Remove(OssV4.SecurityTokenHeader);
         headers.Remove(OssV4.DateHeader);
         headers.Remove(OssV4.ContentSha256Header);
-        headers.TryAddWithoutValidation(OssV4.DateHeader, new string(timestamp));
+        headers.TryAddWithoutValidation(OssV4.DateHeader, timestamp);
         headers.TryAddWithoutValidation(OssV4.ContentSha256Header, OssV4.UnsignedPayload);
         if (credentials.SecurityToken is not null)
         {
@@ -120,10 +120,8 @@ public sealed class OssV4Signer
         var now = _timeProvider.GetUtcNow();
         var expiresSeconds = (long)options.Expires.TotalSeconds;
 
-        Span<char> timestampChars = stackalloc char[OssV4.TimestampLength];
-        OssV4.FormatTimestamp(now, timestampChars);
-        var timestamp = new string(timestampChars);
-        var signingKey = SigningKeys.Get(credentials, timestampChars[..OssV4.DateLength], _endpoint.Region, _endpoint.Product);
+        var timestamp = CurrentTimestamp(now);
+        var signingKey = SigningKeys.Get(credentials, timestamp.AsSpan(0, OssV4.DateLength), _endpoint.Region, _endpoint.Product);
 
         var additional = AdditionalHeaderNames.NormalizeForSigning(options.AdditionalHeaders, nameof(options.AdditionalHeaders));
         var signedHeaders = V4HeaderSelection.ForPresign(options.Headers, additional, _endpoint.HostHeader);
@@ -178,7 +176,7 @@ public sealed class OssV4Signer
             url.Append('&');
             url.Append(OssV4.SignatureParameter);
             url.Append('=');
-            V4Signature.Compute(canonical.Written, timestampChars, signingKey.Scope, signingKey.Key, url.AppendSpan(OssV4.SignatureLength), trace);
+            V4Signature.Compute(canonical.Written, timestamp, signingKey.Scope, signingKey.Key, url.AppendSpan(OssV4.SignatureLength), trace);
             return new OssPresignedRequest(method, OssUris.CreateRaw(url.ToString()), now.AddSeconds(expiresSeconds), signedHeaders);
         }
         finally
@@ -192,6 +190,26 @@ public sealed class OssV4Signer
         name is OssV4.SignatureParameter or OssV4.SignatureVersionParameter or OssV4.CredentialParameter or OssV4.DateParameter
             or OssV4.ExpiresParameter or OssV4.AdditionalHeadersParameter or OssV4.SecurityTokenParameter;
 
+    /// <summary>The x-oss-date text of <paramref name="now"/>, formatted once per second rather than once per signature.</summary>
+    private string CurrentTimestamp(DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        var last = Volatile.Read(ref _timestamp);
+        if (last is null || last.Second != second)
+        {
+            Span<char> text = stackalloc char[OssV4.TimestampLength];
+            OssV4.FormatTimestamp(now, text);
+            last = new Timestamp(second, new string(text));
+
+            // Immutable, so threads that race here each publish a correct value and the last one stays.
+            Volatile.Write(ref _timestamp, last);
+        }
+
+        return last.Text;
+    }
+
     private OssCredentials GetCredentials() =>
         _credentials.GetCredentials() ?? throw new InvalidOperationException("The credentials provider returned no credentials.");
+
+    private sealed record Timestamp(long Second, string Text);
 }
