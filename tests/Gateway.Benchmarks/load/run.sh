@@ -17,8 +17,8 @@
 # created the links has been stopped; this one has served nothing); its warm-up; 4 KiB objects at 32
 # and 256 connections; large objects (LARGE_MIB x LARGE_CONNECTIONS in parallel); 404s for an unknown
 # code; then SLOW_CLIENTS clients reading a SLOW_MIB object at SLOW_RATE each from a new replica. For
-# each row: req/s, MiB/s, p50/p99, and the CPU
-# each process spent per request (from /proc/<pid>/stat, children included, so nginx's workers count).
+# each row: req/s, MiB/s, p50/p99, and the CPU each process spent per request (from /proc/<pid>/stat,
+# children included, so nginx's workers count).
 #
 # Needs wrk, nginx, redis-server and curl; installs the missing ones from Debian's packages when run as
 # root. Bounded: every wrk run stops after its duration, the slow clients after SLOW_SECONDS, and every
@@ -271,6 +271,8 @@ measure() {
   ((proxy_pid > 0)) || CPU[$key]="-"
   printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' "$label" "$connections" "${RPS[$key]}" "${MIBS[$key]}" \
     "${P50[$key]}" "${P99[$key]}" "${CPU[$key]}" "${ORIGIN_CPU[$key]}" "$redis_cpu"
+  # The 404 row answers 404 by design; anywhere else a non-2xx answer means the row measured errors.
+  [[ $key == notfound ]] && non2xx=0
   if ((socket_errors + non2xx > 0)); then
     echo "   ! $label: $socket_errors socket errors, $non2xx non-2xx answers" >&2
   fi
