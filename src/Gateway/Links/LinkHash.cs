@@ -106,9 +106,9 @@ internal static class LinkHash
                 case Owner: owner = value; break;
                 case Note: note = value; break;
                 case PinnedETag: pinnedETag = value; break;
-                case Disposition: disposition = value == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment; break;
-                case Mode: mode = value == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy; break;
-                case State: state = value == "revoked" ? LinkState.Revoked : LinkState.Active; break;
+                case Disposition: disposition = DispositionOf(value); break;
+                case Mode: mode = ModeOf(value); break;
+                case State: state = StateOf(value); break;
                 case CreatedAt: createdAt = FromUnixMilliseconds(value); break;
                 case NotBefore: notBefore = FromUnixMilliseconds(value); break;
                 case ExpiresAt: expiresAt = FromUnixMilliseconds(value); break;
@@ -116,7 +116,7 @@ internal static class LinkHash
                 case Used: used = (long)value; break;
                 case TrafficLimit: trafficLimit = (long)value; break;
                 case BindClientIp: bindClientIp = value == 1; break;
-                case AllowedCidrs: allowedCidrs = ((string)value!).Split(',', StringSplitOptions.RemoveEmptyEntries); break;
+                case AllowedCidrs: allowedCidrs = CidrsOf(value); break;
                 case Tags: tags = JsonSerializer.Deserialize((string)value!, LinkJsonContext.Default.IReadOnlyListString) ?? []; break;
                 default: break;
             }
@@ -183,16 +183,16 @@ internal static class LinkHash
             Key = (string)values[1]!,
             VersionId = (string?)values[2],
             Filename = (string?)values[3],
-            Disposition = values[4] == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment,
+            Disposition = DispositionOf(values[4]),
             ContentType = (string?)values[5],
-            Mode = values[6] == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy,
-            State = values[7] == "revoked" ? LinkState.Revoked : LinkState.Active,
+            Mode = ModeOf(values[6]),
+            State = StateOf(values[7]),
             CreatedAt = DateTimeOffset.UnixEpoch,
-            NotBefore = values[8].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)values[8]),
-            ExpiresAt = values[9].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)values[9]),
+            NotBefore = values[8].IsNull ? null : FromUnixMilliseconds(values[8]),
+            ExpiresAt = values[9].IsNull ? null : FromUnixMilliseconds(values[9]),
             MaxDownloads = (long?)values[10],
             UsedDownloads = (long?)values[11] ?? 0,
-            AllowedCidrs = values[12].IsNull ? [] : ((string)values[12]!).Split(',', StringSplitOptions.RemoveEmptyEntries),
+            AllowedCidrs = values[12].IsNull ? [] : CidrsOf(values[12]),
             TrafficLimit = (long?)values[13],
             BindClientIp = values[14] == 1,
             PinnedETag = (string?)values[15],
@@ -205,8 +205,16 @@ internal static class LinkHash
 
     public static string Format(ContentDispositionType disposition) => disposition == ContentDispositionType.Inline ? "inline" : "attachment";
 
-    private static DateTimeOffset FromUnixMilliseconds(RedisValue value) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)value!, NumberStyles.Integer, CultureInfo.InvariantCulture));
+    // One reading of each stored form, for the full read (HGETALL) and the download read (HMGET) alike.
+    private static ContentDispositionType DispositionOf(RedisValue value) => value == "inline" ? ContentDispositionType.Inline : ContentDispositionType.Attachment;
+
+    private static DeliveryMode ModeOf(RedisValue value) => value == "redirect" ? DeliveryMode.Redirect : DeliveryMode.Proxy;
+
+    private static LinkState StateOf(RedisValue value) => value == "revoked" ? LinkState.Revoked : LinkState.Active;
+
+    private static string[] CidrsOf(RedisValue value) => ((string)value!).Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    private static DateTimeOffset FromUnixMilliseconds(RedisValue value) => DateTimeOffset.FromUnixTimeMilliseconds((long)value);
 
     private static void AddIfPresent(List<RedisValue> values, string field, string? value)
     {
