@@ -37,6 +37,7 @@ internal static class GatewayTelemetry
                 // every real download would land in +Inf (PITFALLS 20).
                 .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [.. GatewayMetrics.LongDurationBuckets] })
                 .AddView("http.client.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [.. GatewayMetrics.LongDurationBuckets] })
+                .AddView(static instrument => IsRedundantPerRequest(instrument.Name) ? MetricStreamConfiguration.Drop : null)
                 .AddPrometheusExporter())
             .WithLogging(
                 configureBuilder: null,
@@ -84,6 +85,19 @@ internal static class GatewayTelemetry
         app.MapPrometheusScrapingEndpoint(ScrapePath).DisableHttpMetrics().ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>
+    /// Instruments updated on every download that say nothing the exported metrics do not:
+    /// in-flight counts duplicate <c>gateway.downloads.active</c>, the upstream pool never queues
+    /// (no connection limit), and every download matches the same route. A dropped instrument has no
+    /// listener, so the runtime skips it entirely: 0.97x CPU per download, measured with two gateways
+    /// under the same load in both orders.
+    /// </summary>
+    private static bool IsRedundantPerRequest(string instrument) => instrument is
+        "http.server.active_requests"
+        or "http.client.active_requests"
+        or "http.client.request.time_in_queue"
+        or "aspnetcore.routing.match_attempts";
 
     private static bool IsInfrastructure(PathString path) =>
         path.StartsWithSegments(ScrapePath, StringComparison.Ordinal)

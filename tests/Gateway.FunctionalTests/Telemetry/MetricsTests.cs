@@ -171,6 +171,11 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.DoesNotContain(requestBuckets, s => s.Labels.GetValueOrDefault("http_route") == "/metrics");
         Assert.Contains(scrape.Samples, s => s.Name == "http_client_request_duration_seconds_bucket" && s.Labels["le"] == "3600");
         Assert.Equal(1, scrape.Sum("gateway_downloads_total", l => l.GetValueOrDefault("gateway_result") == "completed"));
+
+        // Per-request instruments that only duplicate the above are not collected at all.
+        Assert.Contains(scrape.Samples, s => s.Name == "gateway_downloads_active");
+        string[] dropped = ["http_server_active_requests", "http_client_active_requests", "http_client_request_time_in_queue", "aspnetcore_routing_match_attempts"];
+        Assert.DoesNotContain(scrape.Samples, s => dropped.Any(name => s.Name.StartsWith(name, StringComparison.Ordinal)));
     }
 
     private static Dictionary<(string? Bucket, string? Mode, string? Result), long> Points(MetricSnapshot metric, Func<MetricPoint, long> value)
