@@ -84,7 +84,8 @@ public sealed class OssV1Signer
 
         var method = options.Method.ToUpperInvariant();
         var credentials = GetCredentials();
-        var expires = _timeProvider.GetUtcNow().ToUnixTimeSeconds() + (long)options.Expires.TotalSeconds;
+        var now = _timeProvider.GetUtcNow();
+        var expires = now.ToUnixTimeSeconds() + PresignLifetime.Cap((long)options.Expires.TotalSeconds, credentials, now);
         var expiresText = expires.ToString(CultureInfo.InvariantCulture);
 
         // V1 signs Content-MD5, Content-Type and x-oss-* headers; the user of the URL must send exactly these.

@@ -118,7 +118,7 @@ public sealed class OssV4Signer
         var method = options.Method.ToUpperInvariant();
         var credentials = GetCredentials();
         var now = _timeProvider.GetUtcNow();
-        var expiresSeconds = (long)options.Expires.TotalSeconds;
+        var expiresSeconds = PresignLifetime.Cap((long)options.Expires.TotalSeconds, credentials, now);
 
         var timestamp = CurrentTimestamp(now);
         var signingKey = SigningKeys.Get(credentials, timestamp.AsSpan(0, OssV4.DateLength), _endpoint.Region, _endpoint.Product);

@@ -21,7 +21,7 @@ public static class GatewayApplication
         builder.AddGatewayTelemetry();
         builder.AddKestrelLimits();
         builder.AddTrustedProxies();
-        builder.Services.AddSingleton<BucketRegistry>();
+        builder.AddBuckets();
         builder.AddLinkStore();
         builder.AddMetering();
         builder.AddDownloads();

@@ -160,7 +160,16 @@ internal static class AdminApi
         if (request.PinEtag == true)
         {
             buckets.TryGet(request.Bucket!, out var bucket);
-            var probed = await probe.HeadAsync(bucket!, request.Key!, request.VersionId, context.RequestAborted).ConfigureAwait(false);
+            ObjectProbeResult probed;
+            try
+            {
+                probed = await probe.HeadAsync(bucket!, request.Key!, request.VersionId, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Oss.OssCredentialsUnavailableException)
+            {
+                return AdminResults.CredentialsUnavailable(context, bucket!.Alias);
+            }
+
             if (probed.Status != System.Net.HttpStatusCode.OK || probed.ETag is null)
             {
                 return AdminResults.Invalid("pinEtag", $"The object could not be read to pin its ETag (storage answered {(int)probed.Status}).", "The link is not valid.");

@@ -24,6 +24,13 @@ internal static class AdminResults
     }
 
     /// <summary>403 naming the fields that go beyond the API key's data scope (bucket, key prefix, lifetime, download limit).</summary>
+    /// <summary>The bucket has no usable credentials right now (temporary ones not fetched yet, or expired while refreshing fails).</summary>
+    public static ProblemHttpResult CredentialsUnavailable(HttpContext context, string bucket)
+    {
+        context.Response.Headers.RetryAfter = "10";
+        return TypedResults.Problem($"Bucket '{bucket}' has no usable credentials right now; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage credentials unavailable");
+    }
+
     public static ProblemHttpResult OutsideKeyScope(Dictionary<string, string[]> errors) =>
         TypedResults.Problem(new HttpValidationProblemDetails(errors)
         {

@@ -6,18 +6,38 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Buckets;
 
-/// <summary>The buckets of the configuration, by alias, built once at start.</summary>
-internal sealed class BucketRegistry
+/// <summary>
+/// The buckets of the configuration, by alias, built once at start, with their credentials. It owns the
+/// providers that refresh temporary credentials and the HTTP client they fetch with.
+/// </summary>
+internal sealed class BucketRegistry : IAsyncDisposable
 {
     private readonly FrozenDictionary<string, OssBucket> _buckets;
+    private readonly List<OssBucket> _refreshing = [];
+    private readonly CredentialServices _services;
 
-    public BucketRegistry(IOptions<GatewayOptions> options, TimeProvider timeProvider)
+    /// <param name="options">The gateway's configuration (already validated).</param>
+    /// <param name="timeProvider">The clock signatures and refreshes use.</param>
+    /// <param name="configuration">Where the default credentials chain reads OSS_* and ALIBABA_CLOUD_* (environment variables, in production).</param>
+    /// <param name="observers">Per bucket alias, who hears about refreshes; null: nobody.</param>
+    public BucketRegistry(IOptions<GatewayOptions> options, TimeProvider timeProvider, IConfiguration configuration, Func<string, ICredentialsRefreshObserver?>? observers = null)
     {
+        var gateway = options.Value;
+        _services = new CredentialServices(gateway.Credentials, timeProvider, name => configuration[name]);
         var buckets = new Dictionary<string, OssBucket>(StringComparer.Ordinal);
-        foreach (var (alias, settings) in options.Value.Buckets)
+        foreach (var (alias, settings) in gateway.Buckets)
         {
+            var failures = new List<string>();
+            var plan = CredentialsPlan.Resolve(alias, settings, name => configuration[name], failures)
+                ?? throw new InvalidOperationException(string.Join(" ", failures));
+            var credentials = _services.CreateProvider(plan, observers?.Invoke(alias));
             var endpoint = new OssEndpoint(settings.Endpoint!, settings.Bucket, settings.Region, settings.AddressingStyle);
-            buckets[alias] = new OssBucket(alias, endpoint, new OssV4Signer(endpoint, CreateCredentials(settings), timeProvider));
+            var bucket = new OssBucket(alias, endpoint, new OssV4Signer(endpoint, credentials, timeProvider), credentials, plan.Type);
+            buckets[alias] = bucket;
+            if (credentials is RefreshingCredentialsProvider)
+            {
+                _refreshing.Add(bucket);
+            }
         }
 
         _buckets = buckets.ToFrozenDictionary(StringComparer.Ordinal);
@@ -25,10 +45,24 @@ internal sealed class BucketRegistry
 
     public IEnumerable<string> Aliases => _buckets.Keys;
 
+    public IEnumerable<OssBucket> All => _buckets.Values;
+
+    /// <summary>Buckets whose credentials are temporary and refreshed in the background.</summary>
+    public IReadOnlyList<OssBucket> WithRefreshingCredentials => _refreshing;
+
     public bool TryGet(string alias, [NotNullWhen(true)] out OssBucket? bucket) => _buckets.TryGetValue(alias, out bucket);
 
-    private static IOssCredentialsProvider CreateCredentials(BucketOptions settings) =>
-        string.IsNullOrEmpty(settings.AccessKeyId)
-            ? new EnvironmentCredentialsProvider()
-            : new StaticCredentialsProvider(new OssCredentials(settings.AccessKeyId, settings.AccessKeySecret!, settings.SecurityToken));
+    /// <summary>Starts every refresh loop; completes when each bucket's first fetch has succeeded or failed.</summary>
+    public Task StartRefreshingAsync() =>
+        Task.WhenAll(_refreshing.Select(bucket => ((RefreshingCredentialsProvider)bucket.Credentials).StartAsync()));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var bucket in _refreshing)
+        {
+            await ((RefreshingCredentialsProvider)bucket.Credentials).DisposeAsync().ConfigureAwait(false);
+        }
+
+        _services.Dispose();
+    }
 }

@@ -31,4 +31,27 @@ internal sealed class DownloadFeature(Link link, OssBucket bucket)
 
     /// <summary>From forwarding to the upstream's response headers.</summary>
     public TimeSpan? TimeToFirstByte { get; set; }
+
+    /// <summary>The credentials the upstream request was signed with.</summary>
+    public Oss.OssCredentials? SignedWith { get; set; }
+
+    /// <summary>There were no credentials to sign with; nothing went upstream.</summary>
+    public Oss.OssCredentialsUnavailableException? CredentialsUnavailable { get; set; }
+
+    /// <summary>OSS refused <see cref="SignedWith"/> (InvalidAccessKeyId, SecurityTokenExpired, InvalidSecurityToken); nothing was sent to the client.</summary>
+    public bool CredentialsRejected { get; set; }
+
+    /// <summary>This is the one retry after a rejection of the credentials.</summary>
+    public bool IsRetryAfterRejection { get; private set; }
+
+    /// <summary>Resets what the refused attempt set, for the one retry with renewed credentials.</summary>
+    public void PrepareRetryAfterRejection()
+    {
+        CredentialsRejected = false;
+        IsRetryAfterRejection = true;
+        UpstreamStatus = 0;
+        ServesBody = false;
+        ClientSentPrecondition = false;
+        TimeToFirstByte = null;
+    }
 }

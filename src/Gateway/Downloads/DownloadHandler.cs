@@ -4,6 +4,7 @@ using Gateway.Buckets;
 using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Metering;
+using Gateway.Oss;
 using Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -189,7 +190,18 @@ internal sealed partial class DownloadHandler(
         if (link.PinnedETag is { } pinned)
         {
             // OSS has no If-Match in URLs, so the pin is checked here, at the click.
-            var probed = await probe.HeadAsync(bucket, link.Key, link.VersionId, context.RequestAborted).ConfigureAwait(false);
+            ObjectProbeResult probed;
+            try
+            {
+                probed = await probe.HeadAsync(bucket, link.Key, link.VersionId, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OssCredentialsUnavailableException ex)
+            {
+                await ReleaseAsync(link, countedSession).ConfigureAwait(false);
+                await CredentialsUnavailableAsync(context, bucket, ex).ConfigureAwait(false);
+                return;
+            }
+
             if (probed.Status != HttpStatusCode.OK || !string.Equals(probed.ETag, pinned, StringComparison.Ordinal))
             {
                 if (countedSession is not null)
@@ -217,6 +229,11 @@ internal sealed partial class DownloadHandler(
         {
             redirects.Respond(context, link, bucket);
             outcome = isGet ? DownloadOutcome.Completed : DownloadOutcome.NoBody;
+        }
+        catch (OssCredentialsUnavailableException ex)
+        {
+            await ReleaseAsync(link, countedSession).ConfigureAwait(false);
+            await CredentialsUnavailableAsync(context, bucket, ex).ConfigureAwait(false);
         }
         finally
         {
@@ -252,7 +269,26 @@ internal sealed partial class DownloadHandler(
         try
         {
             error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
-            if (error != ForwarderError.None && !response.HasStarted)
+            if (download.CredentialsRejected && error == ForwarderError.None && !response.HasStarted
+                && await bucket.Credentials.RenewAfterRejectionAsync(download.SignedWith!, context.RequestAborted).ConfigureAwait(false))
+            {
+                // Nothing reached the client and a GET or HEAD can be sent again: once, with the renewed credentials.
+                Log.RetryingWithRenewedCredentials(logger, bucket.Alias);
+                download.PrepareRetryAfterRejection();
+                response.StatusCode = StatusCodes.Status200OK;
+                error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
+            }
+
+            if (download.CredentialsUnavailable is { } unavailable)
+            {
+                await CredentialsUnavailableAsync(context, bucket, unavailable).ConfigureAwait(false);
+            }
+            else if (download.CredentialsRejected)
+            {
+                Log.CredentialsRejected(logger, bucket.Alias);
+                await DownloadResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "The storage service could not deliver the file.").ConfigureAwait(false);
+            }
+            else if (error != ForwarderError.None && !response.HasStarted)
             {
                 await AnswerForwarderErrorAsync(context, error).ConfigureAwait(false);
             }
@@ -281,6 +317,16 @@ internal sealed partial class DownloadHandler(
         }
 
         return download.ServesBody;
+    }
+
+    private Task ReleaseAsync(Link link, string? countedSession) =>
+        countedSession is null ? Task.CompletedTask : limiter.ReleaseAsync(link.Code, countedSession);
+
+    private Task CredentialsUnavailableAsync(HttpContext context, OssBucket bucket, OssCredentialsUnavailableException exception)
+    {
+        Log.CredentialsUnavailable(logger, bucket.Alias, exception.Message);
+        context.Response.Headers.RetryAfter = "10";
+        return DownloadResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Downloads from this storage are briefly unavailable. Please try again shortly.");
     }
 
     private Task AnswerForwarderErrorAsync(HttpContext context, ForwarderError error)
@@ -313,5 +359,14 @@ internal sealed partial class DownloadHandler(
 
         [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "A download in progress was stopped because its link was revoked")]
         public static partial void StoppedByRevocation(ILogger logger);
+
+        [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "OSS refused bucket {Bucket}'s credentials; renewed them and retrying once")]
+        public static partial void RetryingWithRenewedCredentials(ILogger logger, string bucket);
+
+        [LoggerMessage(EventId = 2106, Level = LogLevel.Error, Message = "OSS refused bucket {Bucket}'s credentials and they could not be renewed in time; answering 502")]
+        public static partial void CredentialsRejected(ILogger logger, string bucket);
+
+        [LoggerMessage(EventId = 2107, Level = LogLevel.Error, Message = "Bucket {Bucket} has no usable credentials; answering 503: {Reason}")]
+        public static partial void CredentialsUnavailable(ILogger logger, string bucket, string reason);
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Globalization;
 using Gateway.Links;
+using Gateway.Oss;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -78,7 +79,18 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
         }
 
         proxyRequest.RequestUri = download.Bucket.Endpoint.BuildObjectUri(link.Key, download.UpstreamQuery);
-        download.Bucket.Signer.SignRequest(proxyRequest, link.Key, download.UpstreamQuery);
+        try
+        {
+            download.SignedWith = download.Bucket.Credentials.GetCredentials();
+            download.Bucket.Signer.SignRequest(proxyRequest, link.Key, download.UpstreamQuery);
+        }
+        catch (OssCredentialsUnavailableException ex)
+        {
+            // A status other than 200 tells the forwarder the response is decided: nothing goes upstream.
+            download.CredentialsUnavailable = ex;
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -122,6 +134,10 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
             case StatusCodes.Status404NotFound:
                 LogUpstreamError(download, proxyResponse);
                 await DownloadResponses.WriteAsync(httpContext, status, "The file behind this link no longer exists.").ConfigureAwait(false);
+                return false;
+            case StatusCodes.Status403Forbidden when !download.IsRetryAfterRejection && await OssErrorBody.IsCredentialsRejectionAsync(proxyResponse, cancellationToken).ConfigureAwait(false):
+                // Expired, revoked or rotated credentials: nothing is sent yet, so the handler renews them and retries once.
+                download.CredentialsRejected = true;
                 return false;
             default:
                 // 403 (signature refused, wrong credentials), 400, 5xx: the operator's problem. The client

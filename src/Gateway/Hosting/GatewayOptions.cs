@@ -29,6 +29,25 @@ internal sealed class GatewayOptions
     /// default) means the client is always the TCP peer, so nobody can spoof an allowed IP.
     /// </summary>
     public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Where temporary credentials come from (all buckets).</summary>
+    public CredentialsServiceOptions Credentials { get; set; } = new();
+}
+
+/// <summary>The <c>Gateway:Credentials</c> section: the services temporary credentials are fetched from.</summary>
+internal sealed class CredentialsServiceOptions
+{
+    /// <summary>The ECS instance metadata service (<c>EcsRamRole</c>).</summary>
+    public Uri EcsMetadataEndpoint { get; set; } = EcsRamRoleFetcher.DefaultEndpoint;
+
+    /// <summary>STS (<c>RamRoleArn</c>, <c>OidcRoleArn</c>); when unset, from <see cref="StsRegion"/>, else STS's public endpoint.</summary>
+    public Uri? StsEndpoint { get; set; }
+
+    /// <summary>A region id (cn-hangzhou) selects STS's regional endpoint; default ALIBABA_CLOUD_STS_REGION.</summary>
+    public string? StsRegion { get; set; }
+
+    /// <summary>With <see cref="StsRegion"/>: the VPC endpoint (sts-vpc.&lt;region&gt;); default ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED.</summary>
+    public bool? UseVpcEndpoint { get; set; }
 }
 
 /// <summary>The <c>Gateway:Downloads</c> section: how downloads are counted and redirected.</summary>
@@ -62,12 +81,63 @@ internal sealed class BucketOptions
 
     public OssAddressingStyle AddressingStyle { get; set; } = OssAddressingStyle.VirtualHosted;
 
-    /// <summary>Optional; when both id and secret are empty the OSS_* environment variables are used.</summary>
+    /// <summary>Shorthand for <c>Credentials:Type=AccessKey</c> (or <c>Sts</c> with <see cref="SecurityToken"/>).</summary>
     public string? AccessKeyId { get; set; }
 
     public string? AccessKeySecret { get; set; }
 
     public string? SecurityToken { get; set; }
+
+    /// <summary>How requests to this bucket are authorized; unset means the default chain.</summary>
+    public BucketCredentialsOptions Credentials { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Gateway:Buckets:&lt;alias&gt;:Credentials</c>: one of the credential types of Alibaba Cloud's
+/// credentials SDKs, with their settings (see <c>Gateway.Buckets.CredentialsPlan</c>).
+/// </summary>
+internal sealed class BucketCredentialsOptions
+{
+    /// <summary>AccessKey, Sts, EcsRamRole, OidcRoleArn, RamRoleArn or CredentialsUri; unset: the default chain.</summary>
+    public string? Type { get; set; }
+
+    /// <summary>AccessKey, Sts, and the caller's key for RamRoleArn.</summary>
+    public string? AccessKeyId { get; set; }
+
+    public string? AccessKeySecret { get; set; }
+
+    /// <summary>Sts (and RamRoleArn when the caller itself uses STS).</summary>
+    public string? SecurityToken { get; set; }
+
+    /// <summary>RamRoleArn and OidcRoleArn; default ALIBABA_CLOUD_ROLE_ARN.</summary>
+    public string? RoleArn { get; set; }
+
+    /// <summary>Default ALIBABA_CLOUD_ROLE_SESSION_NAME, else <c>gateway-</c> and a timestamp.</summary>
+    public string? RoleSessionName { get; set; }
+
+    /// <summary>Lifetime asked of STS, 900 to 43200 seconds; default 3600.</summary>
+    public int? DurationSeconds { get; set; }
+
+    /// <summary>An optional policy (JSON) that narrows what the assumed role may do.</summary>
+    public string? Policy { get; set; }
+
+    /// <summary>RamRoleArn: the external id the role's trust policy asks for.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>OidcRoleArn; default ALIBABA_CLOUD_OIDC_PROVIDER_ARN.</summary>
+    public string? OidcProviderArn { get; set; }
+
+    /// <summary>OidcRoleArn: the projected service-account token; default ALIBABA_CLOUD_OIDC_TOKEN_FILE.</summary>
+    public string? OidcTokenFile { get; set; }
+
+    /// <summary>EcsRamRole: the role name; default ALIBABA_CLOUD_ECS_METADATA, else discovered.</summary>
+    public string? RoleName { get; set; }
+
+    /// <summary>EcsRamRole: go on without an IMDSv2 token when the metadata service gives none (off by default).</summary>
+    public bool AllowImdsV1 { get; set; }
+
+    /// <summary>CredentialsUri: the URL; default ALIBABA_CLOUD_CREDENTIALS_URI.</summary>
+    public Uri? Uri { get; set; }
 }
 
 internal sealed class AdminOptions

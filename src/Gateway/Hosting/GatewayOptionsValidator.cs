@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Admin;
+using Gateway.Buckets;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Hosting;
@@ -8,7 +9,8 @@ namespace Gateway.Hosting;
 /// Checks the whole <c>Gateway</c> section at start, so a bad setting stops the process with the
 /// configuration key in the message instead of failing on the first download.
 /// </summary>
-internal sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+/// <param name="configuration">Where the default credentials chain looks for OSS_* and ALIBABA_CLOUD_* (null: the process environment).</param>
+internal sealed partial class GatewayOptionsValidator(IConfiguration? configuration = null) : IValidateOptions<GatewayOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
@@ -26,6 +28,7 @@ internal sealed partial class GatewayOptionsValidator : IValidateOptions<Gateway
         foreach (var (alias, bucket) in options.Buckets)
         {
             ValidateBucket(alias, bucket, failures);
+            CredentialsPlan.Resolve(alias, bucket, Environment, failures);
         }
 
         if (options.Downloads.SessionWindow < TimeSpan.FromMinutes(1) || options.Downloads.SessionWindow > TimeSpan.FromDays(7))
@@ -97,18 +100,9 @@ internal sealed partial class GatewayOptionsValidator : IValidateOptions<Gateway
         {
             failures.Add($"{prefix}:AddressingStyle must be VirtualHosted, Path or Cname.");
         }
-
-        var hasId = !string.IsNullOrEmpty(bucket.AccessKeyId);
-        var hasSecret = !string.IsNullOrEmpty(bucket.AccessKeySecret);
-        if (hasId != hasSecret)
-        {
-            failures.Add($"{prefix}: set both AccessKeyId and AccessKeySecret, or neither to use OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET.");
-        }
-        else if (!hasId && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OSS_ACCESS_KEY_ID")))
-        {
-            failures.Add($"{prefix}: no credentials: set {prefix}:AccessKeyId and AccessKeySecret, or the environment variables OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET.");
-        }
     }
+
+    private string? Environment(string name) => configuration is null ? System.Environment.GetEnvironmentVariable(name) : configuration[name];
 
     private static void ValidateApiKey(string keyName, ApiKeyOptions apiKey, Dictionary<string, BucketOptions> buckets, List<string> failures)
     {

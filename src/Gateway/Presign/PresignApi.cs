@@ -52,7 +52,18 @@ internal static class PresignApi
             return AdminResults.OutsideKeyScope(errors);
         }
 
-        if (Sign(plan, out var failure) is not { } presigned)
+        OssPresignedRequest? presigned;
+        string? failure;
+        try
+        {
+            presigned = Sign(plan, out failure);
+        }
+        catch (OssCredentialsUnavailableException)
+        {
+            return AdminResults.CredentialsUnavailable(context, plan.Bucket.Alias);
+        }
+
+        if (presigned is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["headers"] = [failure!] }, title: "The presign request is not valid.");
         }

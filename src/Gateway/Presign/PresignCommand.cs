@@ -134,6 +134,11 @@ internal static class PresignCommand
             return await FailAsync(error, ConfigurationError, configurationProblem!).ConfigureAwait(false);
         }
 
+        await using var ownedBuckets = buckets;
+
+        // Temporary credentials (ECS RAM role, STS, RRSA, a credentials URI) are fetched once, now.
+        await buckets.StartRefreshingAsync().ConfigureAwait(false);
+
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var plan = PresignValidator.Validate(request, buckets, errors);
         if (plan is null)
@@ -197,13 +202,13 @@ internal static class PresignCommand
         try
         {
             var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
-            var validation = new GatewayOptionsValidator().Validate(null, options);
+            var validation = new GatewayOptionsValidator(builder.Configuration).Validate(null, options);
             if (validation.Failed)
             {
                 return (null, "invalid configuration: " + string.Join(" ", validation.Failures));
             }
 
-            return (new BucketRegistry(Options.Create(options), TimeProvider.System), null);
+            return (new BucketRegistry(Options.Create(options), TimeProvider.System, builder.Configuration), null);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

@@ -43,6 +43,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _downloadDuration;
     private readonly Counter<long> _storeErrors;
     private readonly Counter<long> _meteringDropped;
+    private readonly Counter<long> _credentialRefreshes;
     private readonly Meter _meter;
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -94,6 +95,30 @@ internal sealed class GatewayMetrics
             "gateway.metering.dropped",
             unit: "{report}",
             description: "Download reports that could not be counted per link because the metering buffer was full.");
+
+        _credentialRefreshes = _meter.CreateCounter<long>(
+            "gateway.credentials.refreshes",
+            unit: "{refresh}",
+            description: "Fetches of temporary credentials by result: refreshed (on schedule), forced (after OSS refused the previous ones) and failed.");
+    }
+
+    public const string CredentialsTypeTag = "gateway.credentials.type";
+
+    /// <summary>Seconds until each bucket's temporary credentials expire (negative once expired), on each collection.</summary>
+    public void ObserveCredentialLifetimes(Func<IEnumerable<Measurement<double>>> remaining) =>
+        _meter.CreateObservableGauge(
+            "gateway.credentials.remaining",
+            remaining,
+            unit: "s",
+            description: "Seconds until a bucket's temporary credentials expire; alert well before zero (refreshes start at two thirds of the lifetime).");
+
+    public void CredentialsRefreshed(string bucket, string type, string result)
+    {
+        if (_credentialRefreshes.Enabled)
+        {
+            var tags = new TagList { { BucketTag, bucket }, { CredentialsTypeTag, type }, { ResultTag, result } };
+            _credentialRefreshes.Add(1, tags);
+        }
     }
 
     /// <summary>Reports the metering backlog (link-day entries waiting for the store) on each collection.</summary>

@@ -23,7 +23,8 @@ public sealed class PresignValidatorTests
                 },
             },
         }),
-        TimeProvider.System);
+        TimeProvider.System,
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
 
     [Fact]
     public void A_full_request_becomes_presigner_options()
