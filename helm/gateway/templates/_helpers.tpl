@@ -72,6 +72,9 @@ Checks the values before anything renders, so a mistake fails `helm install` wit
 instead of a pod that crashes on start. Renders nothing.
 */}}
 {{- define "gateway.validate" -}}
+{{- if and .Values.rrsa.enabled (not (and .Values.rrsa.roleArn .Values.rrsa.oidcProviderArn)) }}
+{{- fail "rrsa.enabled needs rrsa.roleArn and rrsa.oidcProviderArn." }}
+{{- end }}
 {{- if and (include "gateway.multiReplica" .) (not .Values.redis.existingSecret) }}
 {{- fail "Several replicas (replicaCount > 1 or autoscaling.enabled) need an external Redis: set redis.existingSecret. Without it each pod would keep its own links in the embedded single-node store." }}
 {{- end }}
@@ -88,8 +91,24 @@ instead of a pod that crashes on start. Renders nothing.
 {{- if and $bucket.addressingStyle (not (has $bucket.addressingStyle (list "VirtualHosted" "Path" "Cname"))) }}
 {{- fail (printf "gateway.buckets.%s.addressingStyle must be VirtualHosted, Path or Cname." $alias) }}
 {{- end }}
-{{- if not (or $.Values.oss.existingSecret $bucket.credentialsSecret) }}
-{{- fail (printf "gateway.buckets.%s has no credentials: set oss.existingSecret or gateway.buckets.%s.credentialsSecret." $alias $alias) }}
+{{- $credentials := $bucket.credentials | default dict }}
+{{- range $key, $_ := $credentials }}
+{{- if has (lower $key) (list "accesskeyid" "accesskeysecret" "securitytoken") }}
+{{- fail (printf "gateway.buckets.%s.credentials.%s: key pairs never go in values; put them in an existing Secret named by gateway.buckets.%s.credentialsSecret." $alias $key $alias) }}
+{{- end }}
+{{- end }}
+{{- $type := $credentials.type | default "" }}
+{{- if and $type (not (has $type (list "AccessKey" "Sts" "EcsRamRole" "OidcRoleArn" "RamRoleArn" "CredentialsUri"))) }}
+{{- fail (printf "gateway.buckets.%s.credentials.type must be AccessKey, Sts, EcsRamRole, OidcRoleArn, RamRoleArn or CredentialsUri." $alias) }}
+{{- end }}
+{{- if and (has $type (list "AccessKey" "Sts" "RamRoleArn")) (not $bucket.credentialsSecret) }}
+{{- fail (printf "gateway.buckets.%s.credentials.type %s needs a key pair: set gateway.buckets.%s.credentialsSecret." $alias $type $alias) }}
+{{- end }}
+{{- if and (eq $type "OidcRoleArn") (not $.Values.rrsa.enabled) (not $credentials.oidcTokenFile) }}
+{{- fail (printf "gateway.buckets.%s.credentials.type OidcRoleArn needs rrsa.enabled (the projected token)." $alias) }}
+{{- end }}
+{{- if not (or $type $.Values.oss.existingSecret $bucket.credentialsSecret $.Values.rrsa.enabled) }}
+{{- fail (printf "gateway.buckets.%s has no credentials: set gateway.buckets.%s.credentials.type (e.g. EcsRamRole), rrsa.enabled, oss.existingSecret or gateway.buckets.%s.credentialsSecret." $alias $alias $alias) }}
 {{- end }}
 {{- end }}
 {{- range $i, $key := .Values.admin.apiKeys }}
