@@ -15,12 +15,6 @@ namespace LocalOss.Authentication;
 /// </summary>
 internal sealed partial class RequestAuthenticator
 {
-    // Where each signing form carries the STS token (oss/SIGNING.md): the header for both header forms, a query parameter otherwise.
-    private const string TokenHeader = "x-oss-security-token";
-    private const string V4TokenParameter = "x-oss-security-token";
-    private const string V4CredentialParameter = "x-oss-credential";
-    private const string V1TokenParameter = "security-token";
-
     private readonly OssRequestVerifier _verifier;
     private readonly CredentialStore _credentials;
     private readonly LocalStsIssuer? _stsIssuer;
@@ -57,7 +51,7 @@ internal sealed partial class RequestAuthenticator
         // Temporary credentials depend on the request's time and token; the shared verifier (and its signing-key cache)
         // serves every other configuration.
         var lookup = HasTemporaryCredentials
-            ? new TemporaryCredentialLookup(_credentials, _stsIssuer, PresentedToken(request, target), _timeProvider.GetUtcNow())
+            ? new TemporaryCredentialLookup(_credentials, _stsIssuer, SecurityTokens.Presented(request, target), _timeProvider.GetUtcNow())
             : null;
         var verifier = lookup is null ? _verifier : new OssRequestVerifier(lookup.Find, _region, _timeProvider);
         accepted = target;
@@ -79,7 +73,7 @@ internal sealed partial class RequestAuthenticator
         if (!result.Succeeded)
         {
             var error = lookup?.Refusal
-                ?? new OssError(result.StatusCode, result.ErrorCode ?? "AccessDenied", result.Message ?? "", result.Ec ?? OssError.UnknownEc, result.Details);
+                ?? new OssError(result.StatusCode, result.ErrorCode ?? "AccessDenied", result.Message ?? "", result.Ec ?? OssError.UnknownEc, SecurityTokens.Withheld(result.Details, request, accepted));
             LogRefused(_logger, request.Method, accepted.Bucket, result.Scheme, error.Code, error.Message);
             return error;
         }
@@ -96,23 +90,6 @@ internal sealed partial class RequestAuthenticator
             Query = target.Query,
             Headers = headers,
         });
-
-    /// <summary>
-    /// The token the verifier will compare for this request's signing form. Taking it from the same place keeps a token
-    /// sent in the wrong place a mismatch, as in OSS, instead of a key that validates here and fails there.
-    /// </summary>
-    private static string? PresentedToken(HttpRequest request, OssRequestTarget target)
-    {
-        if (request.Headers.Authorization.Count > 0)
-        {
-            var header = request.Headers[TokenHeader];
-            return header.Count > 0 ? header[0] : null;
-        }
-
-        return target.GetQueryValue(V4CredentialParameter) is not null
-            ? target.GetQueryValue(V4TokenParameter)
-            : target.GetQueryValue(V1TokenParameter);
-    }
 
     // Every header, one entry per value, as received: the verifier picks the signed ones itself.
     private static List<KeyValuePair<string, string>> CollectHeaders(IHeaderDictionary headers)

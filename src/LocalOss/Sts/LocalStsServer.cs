@@ -118,9 +118,9 @@ public sealed class LocalStsServer : IAsyncDisposable
 
     private static void Validate(LocalStsServerOptions options)
     {
-        if (options.MaxSessionDuration is < 900 or > 43200)
+        if (options.MaxSessionDuration is < 3600 or > 43200)
         {
-            throw new ArgumentException("MaxSessionDuration must be 900 to 43200 seconds, as RAM allows.", nameof(options));
+            throw new ArgumentException("MaxSessionDuration must be 3600 to 43200 seconds, as RAM allows.", nameof(options));
         }
 
         if (options.CredentialsUriLifetime < TimeSpan.FromSeconds(1))

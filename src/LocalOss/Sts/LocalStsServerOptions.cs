@@ -9,7 +9,7 @@ public sealed class LocalStsServerOptions
     /// <summary>Role ARNs that may be assumed; empty allows any well-formed <c>acs:ram::&lt;account&gt;:role/&lt;name&gt;</c>.</summary>
     public IList<string> AllowedRoleArns { get; } = [];
 
-    /// <summary>The roles' MaxSessionDuration in seconds: DurationSeconds may be 900 to this (RAM allows 3600 to 43200).</summary>
+    /// <summary>The roles' MaxSessionDuration in seconds (3600 to 43200, as RAM allows): DurationSeconds may be 900 to this.</summary>
     public int MaxSessionDuration { get; set; } = 3600;
 
     /// <summary>OIDC provider ARNs AssumeRoleWithOIDC accepts.</summary>
