@@ -173,6 +173,33 @@ public sealed class LocalStsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Caller_configured_with_a_security_token_must_send_that_token()
+    {
+        var options = new LocalStsServerOptions();
+        options.Callers.Add(new LocalStsCaller { AccessKeyId = "STS.ConfiguredCaller", AccessKeySecret = "configured-secret", SecurityToken = "configured+token/=" });
+        await using var sts = await LocalStsServer.StartAsync(options, _issuer, cancellationToken: Cancellation);
+
+        using var without = await SendAsync(sts, CredentialsGoRequest.AssumeRole("STS.ConfiguredCaller", Role), "configured-secret");
+        using var wrong = await SendAsync(sts, CredentialsGoRequest.AssumeRole("STS.ConfiguredCaller", Role, securityToken: "another-token"), "configured-secret");
+        using var right = await SendAsync(sts, CredentialsGoRequest.AssumeRole("STS.ConfiguredCaller", Role, securityToken: "configured+token/="), "configured-secret");
+
+        await StsJson.ReadErrorAsync(without, HttpStatusCode.BadRequest, "MissingSecurityToken");
+        await StsJson.ReadErrorAsync(wrong, HttpStatusCode.BadRequest, "InvalidSecurityToken.MismatchWithAccessKey");
+        await StsJson.ReadAsync(right, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Timestamp_not_in_ISO_8601_seconds_is_refused_with_InvalidTimeStamp_Format()
+    {
+        var call = CredentialsGoRequest.AssumeRole(CallerId, Role);
+        call.Query["Timestamp"] = DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture);
+
+        using var response = await SendAsync(call, CallerSecret);
+
+        await StsJson.ReadErrorAsync(response, HttpStatusCode.BadRequest, "InvalidTimeStamp.Format");
+    }
+
+    [Fact]
     public async Task AssumeRoleWithOIDC_with_an_accepted_token_is_answered_without_a_signature()
     {
         using var response = await SendAsync(CredentialsGoRequest.AssumeRoleWithOidc(Role, ProviderArn, OidcToken), secret: null);
@@ -261,13 +288,15 @@ public sealed class LocalStsServerTests : IAsyncLifetime
         await StsJson.ReadErrorAsync(response, HttpStatusCode.NotFound, "InvalidApi.NotFound");
     }
 
-    private Task<HttpResponseMessage> SendAsync(CredentialsGoRequest call, string? secret)
+    private Task<HttpResponseMessage> SendAsync(CredentialsGoRequest call, string? secret) => SendAsync(Sts, call, secret);
+
+    private Task<HttpResponseMessage> SendAsync(LocalStsServer sts, CredentialsGoRequest call, string? secret)
     {
         if (secret is not null)
         {
             call.Sign(secret);
         }
 
-        return _http.SendAsync(call.ToHttpRequest(Sts.BaseAddress), Cancellation);
+        return _http.SendAsync(call.ToHttpRequest(sts.BaseAddress), Cancellation);
     }
 }
