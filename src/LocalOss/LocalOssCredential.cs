@@ -9,4 +9,7 @@ public sealed class LocalOssCredential
 
     /// <summary>When set, requests signed with this key must carry this STS token.</summary>
     public string? SecurityToken { get; set; }
+
+    /// <summary>When set, the key is refused with <c>SecurityTokenExpired</c> from this instant on, like expired STS credentials.</summary>
+    public DateTimeOffset? Expiration { get; set; }
 }

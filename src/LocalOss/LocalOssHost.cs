@@ -1,5 +1,6 @@
 using LocalOss.Addressing;
 using LocalOss.Hosting;
+using LocalOss.Sts;
 using LocalOss.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -41,7 +42,23 @@ public sealed class LocalOssHost : IAsyncDisposable
 
     /// <summary>Validates <paramref name="options"/>, binds <paramref name="url"/> and starts serving.</summary>
     /// <exception cref="OptionsValidationException">An option is invalid; each failure names its configuration key.</exception>
-    public static async Task<LocalOssHost> StartAsync(LocalOssOptions options, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default)
+    public static Task<LocalOssHost> StartAsync(LocalOssOptions options, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default) =>
+        StartCoreAsync(options, stsIssuer: null, url, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(LocalOssOptions, string, CancellationToken)"/>, and also accepts the temporary
+    /// credentials <paramref name="stsIssuer"/> mints (access key ids starting with <c>STS.</c>, with their security
+    /// token), refusing them as OSS does once they expire or the issuer invalidates them. Hand the same instance to
+    /// <see cref="LocalStsServer"/> or <see cref="LocalEcsMetadataServer"/> so LocalOss accepts what they hand out.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">An option is invalid; each failure names its configuration key.</exception>
+    public static Task<LocalOssHost> StartAsync(LocalOssOptions options, LocalStsIssuer stsIssuer, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stsIssuer);
+        return StartCoreAsync(options, stsIssuer, url, cancellationToken);
+    }
+
+    private static async Task<LocalOssHost> StartCoreAsync(LocalOssOptions options, LocalStsIssuer? stsIssuer, string url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
@@ -53,6 +70,11 @@ public sealed class LocalOssHost : IAsyncDisposable
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        if (stsIssuer is not null)
+        {
+            builder.Services.AddSingleton(stsIssuer);
+        }
+
         builder.AddLocalOssServer();
 
         var app = builder.Build();

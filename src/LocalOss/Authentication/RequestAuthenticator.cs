@@ -1,6 +1,7 @@
 using Gateway.Oss.Verification;
 using LocalOss.Addressing;
 using LocalOss.Errors;
+using LocalOss.Sts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,13 +16,24 @@ namespace LocalOss.Authentication;
 internal sealed partial class RequestAuthenticator
 {
     private readonly OssRequestVerifier _verifier;
+    private readonly CredentialStore _credentials;
+    private readonly LocalStsIssuer? _stsIssuer;
+    private readonly string _region;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<RequestAuthenticator> _logger;
 
-    public RequestAuthenticator(CredentialStore credentials, IOptions<LocalOssOptions> options, TimeProvider timeProvider, ILogger<RequestAuthenticator> logger)
+    /// <param name="stsIssuer">When set, STS credentials it issued are accepted (see <see cref="TemporaryCredentialLookup"/>).</param>
+    public RequestAuthenticator(CredentialStore credentials, IOptions<LocalOssOptions> options, TimeProvider timeProvider, ILogger<RequestAuthenticator> logger, LocalStsIssuer? stsIssuer = null)
     {
-        _verifier = new OssRequestVerifier(credentials.Find, options.Value.Region, timeProvider);
+        _credentials = credentials;
+        _stsIssuer = stsIssuer;
+        _region = options.Value.Region;
+        _timeProvider = timeProvider;
+        _verifier = new OssRequestVerifier(id => credentials.Find(id)?.Credentials, _region, timeProvider);
         _logger = logger;
     }
+
+    private bool HasTemporaryCredentials => _stsIssuer is not null || _credentials.HasExpiringCredentials;
 
     /// <summary>
     /// Verifies the request against <paramref name="target"/> and, when that fails, against
@@ -35,12 +47,19 @@ internal sealed partial class RequestAuthenticator
     {
         var request = context.Request;
         var headers = CollectHeaders(request.Headers);
+
+        // Temporary credentials depend on the request's time and token; the shared verifier (and its signing-key cache)
+        // serves every other configuration.
+        var lookup = HasTemporaryCredentials
+            ? new TemporaryCredentialLookup(_credentials, _stsIssuer, SecurityTokens.Presented(request, target), _timeProvider.GetUtcNow())
+            : null;
+        var verifier = lookup is null ? _verifier : new OssRequestVerifier(lookup.Find, _region, _timeProvider);
         accepted = target;
-        var result = Verify(request.Method, target, headers);
+        var result = Verify(verifier, request.Method, target, headers);
         if (!result.Succeeded && alternative is not null)
         {
             // When both readings fail, the path-style one is what sldEnable clients mean, so its error explains best.
-            result = Verify(request.Method, alternative, headers);
+            result = Verify(verifier, request.Method, alternative, headers);
             accepted = alternative;
         }
 
@@ -53,7 +72,8 @@ internal sealed partial class RequestAuthenticator
 
         if (!result.Succeeded)
         {
-            var error = new OssError(result.StatusCode, result.ErrorCode ?? "AccessDenied", result.Message ?? "", result.Ec ?? OssError.UnknownEc, result.Details);
+            var error = lookup?.Refusal
+                ?? new OssError(result.StatusCode, result.ErrorCode ?? "AccessDenied", result.Message ?? "", result.Ec ?? OssError.UnknownEc, SecurityTokens.Withheld(result.Details, request, accepted));
             LogRefused(_logger, request.Method, accepted.Bucket, result.Scheme, error.Code, error.Message);
             return error;
         }
@@ -61,8 +81,8 @@ internal sealed partial class RequestAuthenticator
         return null;
     }
 
-    private OssVerificationResult Verify(string method, OssRequestTarget target, List<KeyValuePair<string, string>> headers) =>
-        _verifier.Verify(new OssIncomingRequest
+    private static OssVerificationResult Verify(OssRequestVerifier verifier, string method, OssRequestTarget target, List<KeyValuePair<string, string>> headers) =>
+        verifier.Verify(new OssIncomingRequest
         {
             Method = method,
             Bucket = target.Bucket,

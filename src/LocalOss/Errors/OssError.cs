@@ -44,6 +44,14 @@ internal sealed record OssError(int StatusCode, string Code, string Message, str
     public static OssError AnonymousAccessDenied() =>
         new(403, "AccessDenied", "You have no right to access this object because of bucket acl.", "0003-00000001");
 
+    /// <summary>Temporary credentials past their expiration (EC seen in OSS responses).</summary>
+    public static OssError SecurityTokenExpired(string accessKeyId) =>
+        new(403, "SecurityTokenExpired", "The security token you provided has expired.", "0002-00000007", [new("OSSAccessKeyId", accessKeyId)]);
+
+    /// <summary>A security token STS did not issue for this access key id, or one since revoked (DOC 0002-00000006).</summary>
+    public static OssError InvalidSecurityToken(string accessKeyId) =>
+        new(403, "InvalidSecurityToken", "The security token you provided is invalid.", "0002-00000006", [new("OSSAccessKeyId", accessKeyId)]);
+
     public static OssError InvalidBucketName(string bucket) =>
         new(400, "InvalidBucketName", "The specified bucket is not valid.", UnknownEc, [new("BucketName", bucket)]);
 

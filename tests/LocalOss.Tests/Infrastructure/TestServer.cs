@@ -1,4 +1,5 @@
 using Gateway.Oss;
+using LocalOss.Sts;
 
 namespace LocalOss.Tests.Infrastructure;
 
@@ -29,7 +30,8 @@ internal sealed class TestServer : IAsyncDisposable
 
     public Uri Origin => new(Host.BaseAddress.GetLeftPart(UriPartial.Authority));
 
-    public static async Task<TestServer> StartAsync(Action<LocalOssOptions>? configure = null)
+    /// <param name="stsIssuer">When set, LocalOss also accepts the temporary credentials it issues.</param>
+    public static async Task<TestServer> StartAsync(Action<LocalOssOptions>? configure = null, LocalStsIssuer? stsIssuer = null)
     {
         var work = Path.Combine(Path.GetTempPath(), "localoss-tests", Guid.NewGuid().ToString("N"));
         var options = new LocalOssOptions
@@ -40,7 +42,9 @@ internal sealed class TestServer : IAsyncDisposable
             Region = Region,
         };
         configure?.Invoke(options);
-        var host = await LocalOssHost.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+        var host = stsIssuer is null
+            ? await LocalOssHost.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken)
+            : await LocalOssHost.StartAsync(options, stsIssuer, cancellationToken: TestContext.Current.CancellationToken);
         host.CreateBucket(Bucket);
         return new TestServer(host, work);
     }

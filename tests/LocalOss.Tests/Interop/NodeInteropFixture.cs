@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gateway.Oss;
+using LocalOss.Sts;
 using LocalOss.Tests.Infrastructure;
 
 namespace LocalOss.Tests.Interop;
@@ -56,12 +57,15 @@ public sealed class NodeInteropFixture : IAsyncLifetime
 
     private async Task RunScriptAsync(string node, string directory, CancellationToken cancellation)
     {
-        await using var server = await TestServer.StartAsync(options => options.AdditionalCredentials.Add(new LocalOssCredential
-        {
-            AccessKeyId = Sts.AccessKeyId,
-            AccessKeySecret = Sts.AccessKeySecret,
-            SecurityToken = Sts.SecurityToken,
-        }));
+        var issuer = new LocalStsIssuer("node-interop-issuer-key");
+        await using var server = await TestServer.StartAsync(
+            options => options.AdditionalCredentials.Add(new LocalOssCredential
+            {
+                AccessKeyId = Sts.AccessKeyId,
+                AccessKeySecret = Sts.AccessKeySecret,
+                SecurityToken = Sts.SecurityToken,
+            }),
+            issuer);
         server.Host.CreateBucket(Bucket);
 
         var environment = new Dictionary<string, string>
@@ -73,6 +77,7 @@ public sealed class NodeInteropFixture : IAsyncLifetime
             ["LOCALOSS_STS_ACCESS_KEY_ID"] = Sts.AccessKeyId,
             ["LOCALOSS_STS_ACCESS_KEY_SECRET"] = Sts.AccessKeySecret,
             ["LOCALOSS_STS_TOKEN"] = Sts.SecurityToken!,
+            ["LOCALOSS_ISSUED"] = IssuedCredentialsJson(issuer),
         };
         var result = await ProcessRunner.RunAsync(node, ["interop.mjs"], directory, ScriptTimeout, environment, cancellation);
         var json = LastJsonLine(result.StandardOutput);
@@ -93,6 +98,29 @@ public sealed class NodeInteropFixture : IAsyncLifetime
         Cases = cases;
         var passed = cases.Values.Count(c => c.Ok);
         Summary = $"node {root.GetProperty("node").GetString()}, ali-oss {root.GetProperty("aliOss").GetString()}: {passed} of {cases.Count} cases passed";
+    }
+
+    /// <summary>
+    /// Valid, expired and revoked credentials for interop.mjs. The revoked ones are issued before a generation bump;
+    /// the expired ones by an issuer with the same key, a clock two hours behind and the bump repeated, so that
+    /// only their expiry is wrong.
+    /// </summary>
+    private static string IssuedCredentialsJson(LocalStsIssuer issuer)
+    {
+        const string Role = "acs:ram::1234567890123456:role/interop";
+        var revoked = issuer.Issue(Role, "revoked", TimeSpan.FromHours(1));
+        issuer.InvalidateAllIssued();
+        var past = new LocalStsIssuer("node-interop-issuer-key", FixedTimeProvider.Offset(TimeSpan.FromHours(-2)));
+        past.InvalidateAllIssued();
+        var credentials = new Dictionary<string, IssuedCredentials>
+        {
+            ["valid"] = issuer.Issue(Role, "valid", TimeSpan.FromHours(1)),
+            ["expired"] = past.Issue(Role, "expired", TimeSpan.FromHours(1)),
+            ["revoked"] = revoked,
+        };
+        return JsonSerializer.Serialize(credentials.ToDictionary(
+            pair => pair.Key,
+            pair => new { accessKeyId = pair.Value.AccessKeyId, accessKeySecret = pair.Value.AccessKeySecret, securityToken = pair.Value.SecurityToken }));
     }
 
     private static async Task EnsureNodeModulesAsync(string directory, CancellationToken cancellation)

@@ -3,7 +3,7 @@ namespace LocalOss.Tests.Interop;
 /// <summary>
 /// LocalOss against the official Node SDK, ali-oss 6.23.0 (Interop/interop.mjs): V4 and V1, header and URL
 /// signatures, awkward keys, the refusals OSS gives, bucket versioning, x-oss-traffic-limit and
-/// x-oss-ac-source-ip. Skips only when node is not installed.
+/// x-oss-ac-source-ip, temporary credentials from a LocalStsIssuer. Skips only when node is not installed.
 /// </summary>
 public sealed class NodeSdkInteropTests(NodeInteropFixture fixture) : IClassFixture<NodeInteropFixture>
 {
@@ -68,6 +68,13 @@ public sealed class NodeSdkInteropTests(NodeInteropFixture fixture) : IClassFixt
             data.Add("v4 signatureUrlV4 with a /8 subnet mask admits 127.0.0.1");
             data.Add("v1 signatureUrl bound to 127.0.0.1 is served");
             data.Add("v1 signatureUrl bound to 10.9.8.7 is AccessDenied");
+            data.Add("v4 issued sts credentials round trip");
+            data.Add("v1 issued sts credentials round trip");
+            data.Add("v4 signatureUrlV4 with issued sts credentials");
+            data.Add("v1 signatureUrl with issued sts credentials");
+            data.Add("v4 expired issued sts credentials are SecurityTokenExpired");
+            data.Add("v4 revoked issued sts credentials are InvalidSecurityToken");
+            data.Add("v4 issued sts key without its token is InvalidAccessKeyId");
             data.Add("v4 expired presigned url is AccessDenied");
             data.Add("v1 expired signatureUrl is AccessDenied");
             return data;

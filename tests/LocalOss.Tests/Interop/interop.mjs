@@ -3,7 +3,9 @@
 // NodeSdkInteropTests starts LocalOss, runs this script and asserts on every case by name.
 //
 // Environment: LOCALOSS_ENDPOINT (http://127.0.0.1:PORT), LOCALOSS_BUCKET, LOCALOSS_ACCESS_KEY_ID,
-// LOCALOSS_ACCESS_KEY_SECRET, LOCALOSS_STS_ACCESS_KEY_ID, LOCALOSS_STS_ACCESS_KEY_SECRET, LOCALOSS_STS_TOKEN.
+// LOCALOSS_ACCESS_KEY_SECRET, LOCALOSS_STS_ACCESS_KEY_ID, LOCALOSS_STS_ACCESS_KEY_SECRET, LOCALOSS_STS_TOKEN,
+// LOCALOSS_ISSUED (JSON: valid, expired and revoked credentials from LocalOss's STS issuer, each
+// { accessKeyId, accessKeySecret, securityToken }).
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
@@ -369,6 +371,49 @@ await check('v1 signatureUrl bound to 127.0.0.1 is served', async () => {
 });
 
 await check('v1 signatureUrl bound to 10.9.8.7 is AccessDenied', () => expectFetchError(v1SourceBound('10.9.8.7'), 403, 'AccessDenied'));
+
+// Temporary credentials minted by the LocalStsIssuer LocalOss was started with (real-looking STS.* keys whose
+// tokens hold '+', '/' and '='): every signing form with stsToken, then the refusals OSS gives for them.
+const issued = JSON.parse(env('LOCALOSS_ISSUED'));
+const issuedClient = (credentials, options) => new OSS({
+  ...base,
+  ...options,
+  accessKeyId: credentials.accessKeyId,
+  accessKeySecret: credentials.accessKeySecret,
+  stsToken: credentials.securityToken,
+});
+
+await check('v4 issued sts credentials round trip', () => roundTrip(issuedClient(issued.valid, { authorizationV4: true }), 'issued/' + keys.unicode));
+
+await check('v1 issued sts credentials round trip', () => roundTrip(issuedClient(issued.valid, { authorizationV4: false }), 'issued/v1/' + keys.space));
+
+await check('v4 signatureUrlV4 with issued sts credentials', async () => {
+  const url = await issuedClient(issued.valid, { authorizationV4: true }).signatureUrlV4('GET', 600, undefined, keys.space);
+  assert(url.includes('x-oss-security-token='), 'the presigned url carries no x-oss-security-token');
+  const body = await fetchBody(url);
+  assert(Buffer.compare(body, contentFor(keys.space)) === 0, 'presigned download returned different bytes');
+  return `${body.length} bytes`;
+});
+
+await check('v1 signatureUrl with issued sts credentials', async () => {
+  const client = issuedClient(issued.valid, { endpoint: `http://localhost:${port}`, authorizationV4: false });
+  const url = toLoopback(client.signatureUrl('v1/' + keys.space, { expires: 600 }));
+  assert(url.includes('security-token='), 'the signed url carries no security-token');
+  const body = await fetchBody(url);
+  assert(Buffer.compare(body, contentFor('v1/' + keys.space)) === 0, 'signed download returned different bytes');
+  return `${body.length} bytes`;
+});
+
+await check('v4 expired issued sts credentials are SecurityTokenExpired', () =>
+  expectSdkError(() => issuedClient(issued.expired, { authorizationV4: true }).get(keys.space), 403, 'SecurityTokenExpired'));
+
+await check('v4 revoked issued sts credentials are InvalidSecurityToken', () =>
+  expectSdkError(() => issuedClient(issued.revoked, { authorizationV4: true }).get(keys.space), 403, 'InvalidSecurityToken'));
+
+await check('v4 issued sts key without its token is InvalidAccessKeyId', () => {
+  const client = new OSS({ ...base, accessKeyId: issued.valid.accessKeyId, accessKeySecret: issued.valid.accessKeySecret, authorizationV4: true });
+  return expectSdkError(() => client.get(keys.space), 403, 'InvalidAccessKeyId');
+});
 
 // Both SDK presigners take the current time: sign for one second, then let it pass.
 const expiredV4 = await v4.signatureUrlV4('GET', 1, undefined, keys.space);
