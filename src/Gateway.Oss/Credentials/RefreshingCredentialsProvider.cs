@@ -7,7 +7,8 @@ namespace Gateway.Oss;
 /// <item>a refresh is due two thirds into the credentials' lifetime, less a random tenth of it (replicas
 /// started together spread out), which leaves a third of the lifetime for retries;</item>
 /// <item>a failed fetch is retried with exponential backoff (1 s doubling to 60 s, jittered) while the
-/// current credentials keep serving until they actually expire;</item>
+/// current credentials keep serving until they actually expire; without working credentials the
+/// retries are at most 5 s apart, so service resumes soon after the source does;</item>
 /// <item>a rejection by OSS (<see cref="RenewAfterRejectionAsync"/>) wakes the loop at once, at most once
 /// per <see cref="ForcedRefreshSpacing"/>, and every request that saw it waits for that one fetch.</item>
 /// </list>
@@ -19,6 +20,7 @@ public sealed class RefreshingCredentialsProvider : IOssCredentialsProvider, IAs
 
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxRetryDelayWithoutCredentials = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnexpiringRefreshInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(200);
 
@@ -51,6 +53,9 @@ public sealed class RefreshingCredentialsProvider : IOssCredentialsProvider, IAs
 
     /// <summary>When the credentials in use expire; null before the first fetch succeeded.</summary>
     public DateTimeOffset? CurrentExpiration => Volatile.Read(ref _current)?.Expiration;
+
+    /// <summary>True once a fetch has succeeded (the credentials may have expired since).</summary>
+    public bool HasFetched => Volatile.Read(ref _current) is not null;
 
     /// <summary>Starts the refresh loop; the task completes when the first fetch has succeeded or failed.</summary>
     public Task StartAsync()
@@ -161,8 +166,8 @@ public sealed class RefreshingCredentialsProvider : IOssCredentialsProvider, IAs
             bool forced;
             lock (_gate)
             {
+                // Still pending until the attempt finishes: a rejection reported meanwhile waits for it.
                 forced = _forcedPending;
-                _forcedPending = false;
                 if (_wake.Task.IsCompleted)
                 {
                     _wake = NewSignal();
@@ -205,6 +210,7 @@ public sealed class RefreshingCredentialsProvider : IOssCredentialsProvider, IAs
             {
                 finished = _attemptFinished;
                 _attemptFinished = NewSignal();
+                _forcedPending = false;
             }
 
             finished.TrySetResult();
@@ -245,8 +251,11 @@ public sealed class RefreshingCredentialsProvider : IOssCredentialsProvider, IAs
 
             if (failures > 0)
             {
-                // 1 s, 2 s, 4 s … 60 s, ±20 %; with credentials about to expire, no later than a quarter of what is left.
-                var backoff = TimeSpan.FromSeconds(Math.Min(MaxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10))));
+                // 1 s, 2 s, 4 s … 60 s, ±20 %; with credentials about to expire, no later than a quarter of
+                // what is left; with none that work (the bucket answers 503), at most 5 s apart.
+                var usable = current is not null && (current.Expiration is not { } expiry || expiry > now);
+                var cap = usable ? MaxRetryDelay : MaxRetryDelayWithoutCredentials;
+                var backoff = TimeSpan.FromSeconds(Math.Min(cap.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10))));
                 var delay = backoff * (0.8 + (0.4 * random));
                 if (current?.Expiration is { } expiration && expiration > now)
                 {

@@ -50,6 +50,21 @@ internal sealed class BucketRegistry : IAsyncDisposable
     /// <summary>Buckets whose credentials are temporary and refreshed in the background.</summary>
     public IReadOnlyList<OssBucket> WithRefreshingCredentials => _refreshing;
 
+    /// <summary>Aliases of buckets whose temporary credentials have not been fetched once yet.</summary>
+    public IReadOnlyList<string> AwaitingFirstCredentials()
+    {
+        List<string>? waiting = null;
+        foreach (var bucket in _refreshing)
+        {
+            if (!((RefreshingCredentialsProvider)bucket.Credentials).HasFetched)
+            {
+                (waiting ??= []).Add(bucket.Alias);
+            }
+        }
+
+        return waiting ?? (IReadOnlyList<string>)[];
+    }
+
     public bool TryGet(string alias, [NotNullWhen(true)] out OssBucket? bucket) => _buckets.TryGetValue(alias, out bucket);
 
     /// <summary>Starts every refresh loop; completes when each bucket's first fetch has succeeded or failed.</summary>

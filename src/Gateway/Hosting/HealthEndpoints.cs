@@ -1,3 +1,4 @@
+using Gateway.Buckets;
 using Gateway.Links;
 using StackExchange.Redis;
 
@@ -7,16 +8,25 @@ internal static class HealthEndpoints
 {
     /// <summary>
     /// <c>/healthz</c>: the process serves requests (liveness). <c>/readyz</c>: the link store answers,
-    /// so downloads can be resolved (readiness); a replica without its store leaves the load balancer.
+    /// so downloads can be resolved, and every bucket's first credentials fetch has succeeded (readiness);
+    /// a replica without its store leaves the load balancer.
     /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("").WithTags("Health");
         health.MapGet("/healthz", static () => TypedResults.Text("ok\n"))
             .WithSummary("Liveness: the process serves requests.");
-        health.MapGet("/readyz", static async (ILinkStore store, HttpContext context) =>
+        health.MapGet("/readyz", static async (ILinkStore store, BucketRegistry buckets, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
+            if (buckets.AwaitingFirstCredentials() is { Count: > 0 } waiting)
+            {
+                // A new replica whose first credentials fetch has not succeeded would only answer 503;
+                // the replicas already running can serve. (Credentials that expire later do not make a
+                // replica unready: every replica shares the source, and failing all would stop every bucket.)
+                return Results.Text($"no credentials yet for bucket {string.Join(", ", waiting)}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             try
             {
                 await store.PingAsync().ConfigureAwait(false);
@@ -26,7 +36,7 @@ internal static class HealthEndpoints
             {
                 return Results.Text("link store unreachable\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
-        }).WithSummary("Readiness: the link store answers, so downloads can be resolved (503 otherwise).");
+        }).WithSummary("Readiness: the link store answers and every bucket has had credentials, so downloads can be served (503 otherwise).");
         return app;
     }
 }

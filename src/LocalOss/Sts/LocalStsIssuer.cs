@@ -20,6 +20,7 @@ public sealed class LocalStsIssuer
     /// <summary>How every access key id this issuer mints begins, as STS's do.</summary>
     public const string AccessKeyIdPrefix = "STS.";
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IssuedCredentials> _issued = new();
     private const string Alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private const int AccessKeyIdRandomLength = 25;
     private const int SecretLength = 32;
@@ -54,6 +55,9 @@ public sealed class LocalStsIssuer
     {
     }
 
+    /// <summary>Everything minted so far, so a test can check that no secret or token of it leaked anywhere.</summary>
+    public IReadOnlyCollection<IssuedCredentials> Issued => _issued;
+
     /// <summary>How many credentials this issuer has minted.</summary>
     public long IssuedCount => Interlocked.Read(ref _issuedCount);
 
@@ -79,7 +83,9 @@ public sealed class LocalStsIssuer
         var accessKeyId = AccessKeyIdPrefix + RandomNumberGenerator.GetString(Alphanumerics, AccessKeyIdRandomLength);
         var token = CreateToken(accessKeyId, roleArn, roleSessionName, expiresUnix, Volatile.Read(ref _generation));
         Interlocked.Increment(ref _issuedCount);
-        return new IssuedCredentials(accessKeyId, DeriveSecret(accessKeyId), token, DateTimeOffset.FromUnixTimeSeconds(expiresUnix));
+        var issued = new IssuedCredentials(accessKeyId, DeriveSecret(accessKeyId), token, DateTimeOffset.FromUnixTimeSeconds(expiresUnix));
+        _issued.Enqueue(issued);
+        return issued;
     }
 
     /// <summary>Checks a token against the access key id it was presented with, at <paramref name="now"/>.</summary>

@@ -51,8 +51,14 @@ public sealed class RefreshScheduleTests
     }
 
     [Fact]
-    public void Without_credentials_failures_still_back_off() =>
-        Assert.Equal(TimeSpan.FromSeconds(4), Schedule.NextDelay(null, default, failures: 3, Fetched, random: 0.5));
+    public void Without_credentials_failures_still_back_off_but_at_most_5_s() =>
+        Assert.Equal(
+            [1.0, 2.0, 4.0, 5.0, 5.0],
+            Enumerable.Range(1, 5).Select(failures => Schedule.NextDelay(null, default, failures, Fetched, random: 0.5).TotalSeconds).ToArray());
+
+    [Fact]
+    public void With_expired_credentials_retries_are_at_most_5_s_apart() =>
+        Assert.Equal(TimeSpan.FromSeconds(5), Schedule.NextDelay(Expiring(TimeSpan.FromHours(1)), Fetched, failures: 9, Fetched + TimeSpan.FromHours(2), random: 0.5));
 
     [Fact]
     public void Credentials_without_an_expiry_are_fetched_again_hourly() =>

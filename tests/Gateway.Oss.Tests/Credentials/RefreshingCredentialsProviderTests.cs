@@ -80,6 +80,24 @@ public sealed class RefreshingCredentialsProviderTests
     }
 
     [Fact]
+    public async Task A_rejection_reported_while_the_forced_fetch_is_running_waits_for_it()
+    {
+        var fetcher = new ScriptedFetcher(TimeSpan.FromHours(1));
+        await using var provider = new RefreshingCredentialsProvider(fetcher, TimeProvider.System);
+        await provider.StartAsync().WaitAsync(Cancel);
+        var rejected = provider.GetCredentials();
+        fetcher.Delay = TimeSpan.FromMilliseconds(500);
+
+        var first = provider.RenewAfterRejectionAsync(rejected, Cancel).AsTask();
+        await Task.Delay(150, Cancel);
+        var second = provider.RenewAfterRejectionAsync(rejected, Cancel).AsTask();
+
+        var answers = await Task.WhenAll(first, second);
+        Assert.Equal([true, true], answers);
+        Assert.Equal(2, fetcher.Calls);
+    }
+
+    [Fact]
     public async Task A_second_rejection_right_after_a_forced_refresh_is_not_retried()
     {
         var fetcher = new ScriptedFetcher(TimeSpan.FromHours(1));
