@@ -65,6 +65,8 @@ internal sealed partial class DownloadHandler(
 
     private async Task ServeAsync(HttpContext context, string code)
     {
+        // Taken before the link is read, so changes the revocation watcher reads after it are re-checked for this download.
+        var generation = inFlight.Generation;
         var link = await ResolveAsync(code).ConfigureAwait(false);
         if (link is null)
         {
@@ -98,7 +100,7 @@ internal sealed partial class DownloadHandler(
             return;
         }
 
-        var servedBody = await ForwardAsync(context, link, bucket).ConfigureAwait(false);
+        var servedBody = await ForwardAsync(context, link, bucket, generation).ConfigureAwait(false);
         if (countedSession is not null && !servedBody)
         {
             // 304, 412, 416 or an upstream error: nothing was downloaded, so the count is given back.
@@ -249,7 +251,7 @@ internal sealed partial class DownloadHandler(
     }
 
     /// <summary>Streams the object through YARP; true when the client was sent the object's bytes.</summary>
-    private async Task<bool> ForwardAsync(HttpContext context, Link link, OssBucket bucket)
+    private async Task<bool> ForwardAsync(HttpContext context, Link link, OssBucket bucket, long generation)
     {
         var download = new DownloadFeature(link, bucket);
         context.Features.Set(download);
@@ -265,7 +267,7 @@ internal sealed partial class DownloadHandler(
 
         download.ForwardedAt = Stopwatch.GetTimestamp();
         var error = ForwarderError.RequestCanceled;
-        var registration = inFlight.Register(link.Code, context);
+        var registration = inFlight.Register(link, generation, context);
         try
         {
             error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Links;
 
 namespace Gateway.Downloads;
 
@@ -9,14 +10,42 @@ namespace Gateway.Downloads;
 internal sealed class InFlightDownloads
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Registration, byte>> _byCode = new(StringComparer.Ordinal);
+    private long _generation;
 
-    /// <summary>Codes with at least one download in flight.</summary>
-    public ICollection<string> ActiveCodes => _byCode.Keys;
+    /// <summary>
+    /// How many reads of the <see cref="LinkChangeLog"/> the <see cref="RevocationWatcher"/> has done.
+    /// A download reads it before it reads its link and registers with it: every change the watcher
+    /// read up to then is already in the link the download read, and later ones are re-checked for it.
+    /// </summary>
+    public long Generation => Volatile.Read(ref _generation);
 
-    public Registration Register(string code, HttpContext context)
+    public bool IsEmpty => _byCode.IsEmpty;
+
+    /// <summary>
+    /// Every download in flight. Lock-free and not a snapshot (the dictionaries' own enumerators):
+    /// a download that starts meanwhile may be left out, and is seen on the next pass.
+    /// </summary>
+    public IEnumerable<Registration> Registrations
     {
-        var registration = new Registration(this, code, context);
-        _byCode.GetOrAdd(code, static _ => new ConcurrentDictionary<Registration, byte>()).TryAdd(registration, 0);
+        get
+        {
+            foreach (var code in _byCode)
+            {
+                foreach (var registration in code.Value)
+                {
+                    yield return registration.Key;
+                }
+            }
+        }
+    }
+
+    /// <param name="link">The link as the download read it; its expiry is checked here without the store.</param>
+    /// <param name="generation">The <see cref="Generation"/> read before the link was.</param>
+    /// <param name="context">The request, aborted when the link is revoked.</param>
+    public Registration Register(Link link, long generation, HttpContext context)
+    {
+        var registration = new Registration(this, link.Code, link.ExpiresAt, generation, context);
+        _byCode.GetOrAdd(link.Code, static _ => new ConcurrentDictionary<Registration, byte>()).TryAdd(registration, 0);
         return registration;
     }
 
@@ -38,6 +67,8 @@ internal sealed class InFlightDownloads
         return aborted;
     }
 
+    internal void Advance(long generation) => Volatile.Write(ref _generation, generation);
+
     private void Remove(Registration registration)
     {
         if (_byCode.TryGetValue(registration.Code, out var registrations))
@@ -51,20 +82,34 @@ internal sealed class InFlightDownloads
         }
     }
 
-    internal sealed class Registration(InFlightDownloads owner, string code, HttpContext context) : IDisposable
+    /// <summary>
+    /// One download. <see cref="ExpiresAt"/> and <see cref="CheckedThrough"/> start as the download read
+    /// them; afterwards only the watcher's loop (one pass at a time) reads and moves them.
+    /// </summary>
+    internal sealed class Registration(InFlightDownloads owner, string code, DateTimeOffset? expiresAt, long checkedThrough, HttpContext context) : IDisposable
     {
         private int _stopped;
 
         public string Code { get; } = code;
 
+        /// <summary>The link's expiry as last read from the store.</summary>
+        public DateTimeOffset? ExpiresAt { get; set; } = expiresAt;
+
+        /// <summary>The <see cref="Generation"/> through which every change of the link is known to this download.</summary>
+        public long CheckedThrough { get; set; } = checkedThrough;
+
         public bool StoppedByRevocation => Volatile.Read(ref _stopped) == 1;
 
-        public void Abort()
+        /// <summary>Aborts the request; false when it was stopped before (it unregisters only once its forwarding has unwound).</summary>
+        public bool Abort()
         {
-            if (Interlocked.Exchange(ref _stopped, 1) == 0)
+            if (Interlocked.Exchange(ref _stopped, 1) != 0)
             {
-                context.Abort();
+                return false;
             }
+
+            context.Abort();
+            return true;
         }
 
         public void Dispose() => owner.Remove(this);

@@ -18,12 +18,18 @@ internal interface ILinkStore
     /// </summary>
     Task<Link?> GetForDownloadAsync(string code);
 
+    /// <summary>
+    /// Several links as <see cref="GetForDownloadAsync(string)"/> reads them (null for none), sent
+    /// together in one pipelined batch: one round trip however many there are.
+    /// </summary>
+    Task<Link?[]> GetForDownloadAsync(IReadOnlyList<string> codes);
+
     Task<LinkCounters> GetCountersAsync(string code);
 
-    /// <summary>Changes the state; false when the link does not exist.</summary>
+    /// <summary>Changes the state; false when the link does not exist. A revocation is noted in the <see cref="LinkChangeLog"/> and published.</summary>
     Task<bool> SetStateAsync(string code, LinkState state);
 
-    /// <summary>Removes the link and its counters for good; false when it did not exist.</summary>
+    /// <summary>Removes the link and its counters for good; false when it did not exist. Noted in the <see cref="LinkChangeLog"/> and published.</summary>
     Task<bool> DeleteAsync(string code);
 
 
@@ -34,7 +40,8 @@ internal interface ILinkStore
     /// Rewrites the named fields (<see cref="LinkHash"/> names) of an existing link to their values in
     /// <paramref name="updated"/>, removing those that are now empty, in one atomic step that touches
     /// neither the download count nor the state. It applies only while the fields the caller's checks
-    /// relied on still hold <paramref name="current"/>'s values; a changed expiry moves the store's expiry mirror too.
+    /// relied on still hold <paramref name="current"/>'s values; a changed expiry moves the store's expiry mirror too
+    /// and is noted in the <see cref="LinkChangeLog"/>.
     /// </summary>
     Task<LinkUpdateResult> TryUpdateAsync(Link current, Link updated, IReadOnlyCollection<string> fields);
 

@@ -29,6 +29,7 @@ internal static class LinkStoreRegistration
                 : connectionString;
             return ConnectionMultiplexer.Connect(RedisConnectionOptions.Create(configuration));
         });
+        services.AddSingleton<LinkChangeLog>();
         services.AddSingleton<ILinkStore, RedisLinkStore>();
         services.AddStackExchangeRedisCache(_ => { });
         services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, sp) =>

@@ -7,7 +7,12 @@ using StackExchange.Redis;
 namespace Gateway.Links;
 
 /// <summary>The link store on Redis (or the embedded Garnet, which speaks the same protocol).</summary>
-internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, IOptions<MeteringOptions> metering, TimeProvider time) : ILinkStore
+internal sealed class RedisLinkStore(
+    IConnectionMultiplexer redis,
+    LinkChangeLog changes,
+    IOptions<GatewayOptions> options,
+    IOptions<MeteringOptions> metering,
+    TimeProvider time) : ILinkStore
 {
     /// <summary>
     /// Create-if-absent in one step, so two creators of one vanity code cannot both win; the expiry
@@ -115,6 +120,31 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         return LinkHash.FromDownloadFields(code, values);
     }
 
+    public async Task<Link?[]> GetForDownloadAsync(IReadOnlyList<string> codes)
+    {
+        if (codes.Count == 0)
+        {
+            return [];
+        }
+
+        var batch = Db.CreateBatch();
+        var reads = new Task<RedisValue[]>[codes.Count];
+        for (var i = 0; i < codes.Count; i++)
+        {
+            reads[i] = batch.HashGetAsync(RedisKeys.Link(codes[i]), LinkHash.DownloadFields);
+        }
+
+        batch.Execute();
+        await Task.WhenAll(reads).ConfigureAwait(false);
+        var links = new Link?[codes.Count];
+        for (var i = 0; i < links.Length; i++)
+        {
+            links[i] = LinkHash.FromDownloadFields(codes[i], reads[i].Result);
+        }
+
+        return links;
+    }
+
     public async Task<LinkCounters> GetCountersAsync(string code)
     {
         var values = await Db.HashGetAsync(RedisKeys.Counters(code), CounterFields).ConfigureAwait(false);
@@ -126,6 +156,7 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         var result = (long)await Db.ScriptEvaluateAsync(SetStateIfExistsScript, [RedisKeys.Link(code)], [LinkHash.Format(state)]).ConfigureAwait(false);
         if (result == 1 && state == LinkState.Revoked)
         {
+            await changes.RecordAsync(code).ConfigureAwait(false);
             await PublishRevocationAsync(code).ConfigureAwait(false);
         }
 
@@ -140,6 +171,7 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         await Db.SortedSetRemoveAsync(RedisKeys.LinkIndex, code).ConfigureAwait(false);
         if (existed)
         {
+            await changes.RecordAsync(code).ConfigureAwait(false);
             await PublishRevocationAsync(code).ConfigureAwait(false);
         }
 
@@ -203,6 +235,12 @@ internal sealed class RedisLinkStore(IConnectionMultiplexer redis, IOptions<Gate
         arguments[setCountIndex] = sets;
         arguments.AddRange(deletes);
         var result = (long)await Db.ScriptEvaluateAsync(UpdateIfUnchangedScript, [RedisKeys.Link(current.Code), RedisKeys.Counters(current.Code)], [.. arguments]).ConfigureAwait(false);
+        if (result == 1 && fields.Contains(LinkHash.ExpiresAt))
+        {
+            // An expiry moved earlier can end downloads in flight; replicas learn the new one from the log.
+            await changes.RecordAsync(current.Code).ConfigureAwait(false);
+        }
+
         return result switch
         {
             1 => LinkUpdateResult.Updated,
