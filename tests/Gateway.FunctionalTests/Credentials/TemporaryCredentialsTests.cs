@@ -282,6 +282,29 @@ public sealed class TemporaryCredentialsTests
     }
 
     [Fact]
+    public async Task The_presign_command_fetches_credentials_once_and_its_URL_ends_with_them()
+    {
+        await using var env = await CredentialsEnvironment.StartAsync(issuedLifetime: TimeSpan.FromSeconds(300));
+        await env.PutObjectAsync("a.bin", Content);
+        var arguments = env.Settings("CredentialsUri")
+            .Where(s => s.Key.StartsWith("Gateway:", StringComparison.Ordinal))
+            .Select(s => $"--{s.Key}={s.Value}");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await Gateway.Presign.PresignCommand.RunAsync([.. arguments, "--bucket", "media", "--key", "a.bin", "--expires", "3600", "--json"], output, error);
+
+        Assert.True(exitCode == 0, error.ToString());
+        var answer = JsonDocument.Parse(output.ToString()).RootElement;
+        var url = answer.GetProperty("url").GetString()!;
+        Assert.Contains("x-oss-security-token=", url, StringComparison.Ordinal);
+        Assert.InRange(answer.GetProperty("expiration").GetDateTimeOffset(), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(301));
+        Assert.Equal(1, env.Sts.CredentialsUriRequests);
+        using var client = new HttpClient();
+        Assert.Equal(Content, await client.GetByteArrayAsync(url, Cancel));
+    }
+
+    [Fact]
     public async Task The_OIDC_token_file_is_read_again_at_each_refresh()
     {
         await using var env = await CredentialsEnvironment.StartAsync(issuedLifetime: TimeSpan.FromSeconds(3));
