@@ -28,6 +28,11 @@ internal static class LinkStoreRegistration
             var options = RedisConnectionOptions.Create(string.IsNullOrWhiteSpace(connectionString)
                 ? sp.GetRequiredService<EmbeddedGarnet>().ConnectionString
                 : connectionString);
+            if (!string.IsNullOrEmpty(options.ServiceName))
+            {
+                SentinelThreadPool.Reserve();
+            }
+
             return options;
         });
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(sp.GetRequiredService<ConfigurationOptions>()));
