@@ -69,6 +69,7 @@ public sealed class RedisSentinelFailoverTests
         var confirmedRevocations = new ConcurrentDictionary<string, TimeSpan>();
         var violations = new ConcurrentQueue<string>();
         var refusedRevocations = new ConcurrentQueue<TimeSpan>();
+        var limitedServed = new ConcurrentQueue<(TimeSpan Start, TimeSpan End)>();
 
         // A download in flight across the failover, to be revoked on the new primary.
         using var slow = await second.Client.GetAsync($"/{inFlight}", HttpCompletionOption.ResponseHeadersRead, Cancel);
@@ -83,7 +84,7 @@ public sealed class RedisSentinelFailoverTests
             workers.Add(Task.Run(() => DownloadOpenLinkAsync(client, open, clock, openRequests, stop.Token), Cancel));
         }
 
-        workers.Add(Task.Run(() => ExhaustLimitedLinksAsync(gateways, limited, served, stop.Token), Cancel));
+        workers.Add(Task.Run(() => ExhaustLimitedLinksAsync(gateways, limited, served, clock, limitedServed, stop.Token), Cancel));
         workers.Add(Task.Run(() => RevokeAndProbeAsync(env, gateways, toRevoke, clock, confirmedRevocations, refusedRevocations, violations, stop.Token), Cancel));
 
         await Task.Delay(TimeSpan.FromSeconds(1.5), Cancel);
@@ -129,6 +130,9 @@ public sealed class RedisSentinelFailoverTests
             $"{completed} downloads completed, {metered} metered; {confirmedRevocations.Count} revocations confirmed; " +
             $"limited links served {served.Values.Sum()} times over {served.Count} links; " +
             $"the in-flight download stopped {inFlightStoppedAfter.TotalSeconds:0.00} s after its revocation");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"before the failure, median download time: {Median(requests.Where(r => r.Ok && r.End < failedAt).Select(r => r.End - r.Start)):0.00} ms for the open link, " +
+            $"{Median(limitedServed.Where(r => r.End < failedAt).Select(r => r.End - r.Start)):0.00} ms for a counted limited link");
         TestContext.Current.TestOutputHelper?.WriteLine(sentinels.FailoverLog());
 
         Assert.Empty(violations);
@@ -173,17 +177,20 @@ public sealed class RedisSentinelFailoverTests
     }
 
     /// <summary>Takes each limited link in turn, a new session per request, until it answers 410; counts what it served.</summary>
-    private static async Task ExhaustLimitedLinksAsync(GatewayInstance[] gateways, List<string> codes, ConcurrentDictionary<string, int> served, CancellationToken stop)
+    private static async Task ExhaustLimitedLinksAsync(
+        GatewayInstance[] gateways, List<string> codes, ConcurrentDictionary<string, int> served, Stopwatch clock, ConcurrentQueue<(TimeSpan, TimeSpan)> log, CancellationToken stop)
     {
         var request = 0;
         foreach (var code in codes)
         {
             while (!stop.IsCancellationRequested)
             {
+                var start = clock.Elapsed;
                 var status = await GetOrZeroAsync(gateways[request++ % 2].Client, code, Guid.NewGuid().ToString("N"));
                 if (status == HttpStatusCode.OK)
                 {
                     served.AddOrUpdate(code, 1, static (_, n) => n + 1);
+                    log.Enqueue((start, clock.Elapsed));
                 }
                 else if (status == HttpStatusCode.Gone)
                 {
@@ -280,6 +287,12 @@ public sealed class RedisSentinelFailoverTests
         }
 
         return longest;
+    }
+
+    private static double Median(IEnumerable<TimeSpan> durations)
+    {
+        var sorted = durations.Select(d => d.TotalMilliseconds).Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
     }
 
     private static async Task WaitForSuccessAfterAsync(ConcurrentQueue<(TimeSpan Start, TimeSpan End, bool Ok)> log, TimeSpan after, TimeSpan timeout)
