@@ -50,23 +50,18 @@ internal sealed class ReplicatedWrites : IDisposable
     public IDatabase Database => _connection.GetDatabase();
 
     /// <summary>
-    /// The nodes that will take writes to <paramref name="keys"/>, named before the writes: if the primary
+    /// The node that will take writes to <paramref name="key"/>, named before the writes: if the primary
     /// changes in between, the WAIT goes to the old one and fails, rather than passing on a new primary
     /// that never saw the writes.
     /// </summary>
-    public IServer[] NodesOf(params ReadOnlySpan<RedisKey> keys)
-    {
-        var nodes = new List<IServer>(1);
-        foreach (var key in keys)
-        {
-            var node = _connection.GetServer(key);
-            if (!nodes.Exists(n => n.EndPoint.Equals(node.EndPoint)))
-            {
-                nodes.Add(node);
-            }
-        }
+    public IServer[] NodesOf(RedisKey key) => [_connection.GetServer(key, flags: CommandFlags.DemandMaster)];
 
-        return [.. nodes];
+    /// <summary>The nodes of two keys written together (a link and the link index: two nodes on a Cluster), named before the writes.</summary>
+    public IServer[] NodesOf(RedisKey first, RedisKey second)
+    {
+        var a = _connection.GetServer(first, flags: CommandFlags.DemandMaster);
+        var b = _connection.GetServer(second, flags: CommandFlags.DemandMaster);
+        return a.EndPoint.Equals(b.EndPoint) ? [a] : [a, b];
     }
 
     /// <summary>Every primary, for writes spread over the whole keyspace (a metering batch).</summary>

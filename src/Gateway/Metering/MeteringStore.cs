@@ -127,7 +127,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
         {
             return await WriteAndConfirmAsync(batch).ConfigureAwait(false);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             // Writes that went through may die with the primary before a replica has them. The whole
             // batch goes again next time, over whatever connection then stands; the store skips what it
