@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gateway.Hosting;
+using Gateway.Links;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -45,7 +46,7 @@ internal sealed record AuditListResponse(IReadOnlyList<AuditEntry> Items, string
 /// increasing ids, reading newest first from any id, and an approximate cap on length. Both keys share
 /// the <c>{audit}</c> hash tag so the append script runs in one Redis Cluster slot.
 /// </summary>
-internal sealed partial class AuditLog(IConnectionMultiplexer redis, IOptions<GatewayOptions> options, TimeProvider time, ILogger<AuditLog> logger)
+internal sealed partial class AuditLog(IConnectionMultiplexer redis, ReplicatedWrites writes, IOptions<GatewayOptions> options, TimeProvider time, ILogger<AuditLog> logger)
 {
     private static readonly RedisKey Entries = "gw:{audit}:entries";
     private static readonly RedisKey Sequence = "gw:{audit}:seq";
@@ -74,7 +75,10 @@ internal sealed partial class AuditLog(IConnectionMultiplexer redis, IOptions<Ga
         var json = JsonSerializer.Serialize(entry, AuditJsonContext.Default.AuditEntry);
         try
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(AppendScript, [Entries, Sequence], [json, options.Value.Admin.AuditMaxLength]).ConfigureAwait(false);
+            // Through the replicated writes, so a failover cannot drop an entry the log already showed.
+            var nodes = writes.NodesOf(Entries);
+            await writes.Database.ScriptEvaluateAsync(AppendScript, [Entries, Sequence], [json, options.Value.Admin.AuditMaxLength]).ConfigureAwait(false);
+            await writes.ConfirmAsync(nodes).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {

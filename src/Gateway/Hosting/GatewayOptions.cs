@@ -68,6 +68,15 @@ internal sealed class LinkOptions
 {
     /// <summary>How long an expired link (and its counters) stays readable through the admin API before Redis drops it.</summary>
     public TimeSpan ExpiredRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long a write a promise rests on (a revocation, a counted limited download, an admin change,
+    /// a metering batch) waits for a replica of its Redis node to confirm it (WAIT), when the node has
+    /// replicas. Without a confirmation in time the write is not promised (503; metering retries), so
+    /// a failover cannot undo it. Zero switches the wait off: acknowledged writes may then be lost with
+    /// a crashed primary.
+    /// </summary>
+    public TimeSpan ReplicaAckTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>One OSS bucket the gateway may serve from.</summary>

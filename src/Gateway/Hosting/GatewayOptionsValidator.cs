@@ -46,6 +46,12 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Links:ExpiredRetention must not be negative.");
         }
 
+        if (options.Links.ReplicaAckTimeout < TimeSpan.Zero || options.Links.ReplicaAckTimeout > TimeSpan.FromSeconds(1))
+        {
+            // At most a second: the wait holds up the request that made the write, and the store's own timeout is two.
+            failures.Add("Gateway:Links:ReplicaAckTimeout must be between 00:00:00 (no waiting) and 00:00:01.");
+        }
+
         for (var i = 0; i < options.TrustedProxies.Length; i++)
         {
             if (!Downloads.ClientAddress.TryParseNetwork(options.TrustedProxies[i], out _))

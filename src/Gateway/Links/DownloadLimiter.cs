@@ -22,16 +22,26 @@ internal enum CountResult
 /// Download limits that count right across replicas: the check and the increment are one Lua
 /// script on the link's own slot, so 50 concurrent first-time clients against a limit of 5 get
 /// exactly 5 downloads. A session (client IP + User-Agent, within the session window) counts once.
+/// A download is admitted only once a replica holds the count (<see cref="ReplicatedWrites"/>): a
+/// count that died with a crashed primary would let the promoted replica serve the link once more.
 /// </summary>
-internal sealed class DownloadLimiter(IConnectionMultiplexer redis)
+internal sealed class DownloadLimiter(IConnectionMultiplexer redis, ReplicatedWrites writes)
 {
-    /// <summary>KEYS: link hash, sessions zset. ARGV: now (ms), session id, window (ms). Returns 1 counted, 0 same session, -1 gone, -2 revoked, -3 exhausted.</summary>
+    /// <summary>
+    /// KEYS: link hash, sessions zset. ARGV: now (ms), session id, window (ms). Returns 1 counted, 0 same
+    /// session, -1 gone, -2 revoked, -3 exhausted. A same-session answer still writes (the PEXPIRE): a
+    /// write makes the WAIT after it cover everything the primary had applied before, the count of that
+    /// session too, even when another replica of the gateway made it and its own WAIT has not returned.
+    /// </summary>
     private const string CountScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
         if redis.call('HGET', KEYS[1], 'state') == 'revoked' then return -2 end
         local now = tonumber(ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
-        if redis.call('ZSCORE', KEYS[2], ARGV[2]) then return 0 end
+        if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
+          redis.call('PEXPIRE', KEYS[2], ARGV[3])
+          return 0
+        end
         local max = tonumber(redis.call('HGET', KEYS[1], 'maxDownloads'))
         local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
         if max and used >= max then return -3 end
@@ -51,12 +61,21 @@ internal sealed class DownloadLimiter(IConnectionMultiplexer redis)
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <exception cref="ReplicaNotConfirmedException">Counted (or found counted) on the primary, but not confirmed by a replica: not admitted.</exception>
     public async Task<CountResult> TryCountAsync(string code, string sessionId, DateTimeOffset now, TimeSpan window)
     {
-        var result = (long)await Db.ScriptEvaluateAsync(
+        var link = RedisKeys.Link(code);
+        var nodes = writes.NodesOf(link);
+        var result = (long)await writes.Database.ScriptEvaluateAsync(
             CountScript,
-            [RedisKeys.Link(code), RedisKeys.Sessions(code)],
+            [link, RedisKeys.Sessions(code)],
             [now.ToUnixTimeMilliseconds(), sessionId, (long)window.TotalMilliseconds]).ConfigureAwait(false);
+        if (result is 0 or 1)
+        {
+            // Refusals need no confirmation: a lost one only makes a later answer more generous, never the limit.
+            await writes.ConfirmAsync(nodes).ConfigureAwait(false);
+        }
+
         return result switch
         {
             1 => CountResult.Counted,

@@ -9,7 +9,8 @@ internal static class LinkStoreRegistration
 {
     /// <summary>
     /// One shared multiplexer for everything that talks to Redis: the link store and the distributed
-    /// cache. Without <c>ConnectionStrings:Redis</c>, an embedded Garnet takes Redis's place.
+    /// cache; and a second connection for the writes that must reach a replica (<see cref="ReplicatedWrites"/>).
+    /// Without <c>ConnectionStrings:Redis</c>, an embedded Garnet takes Redis's place.
     /// </summary>
     public static WebApplicationBuilder AddLinkStore(this WebApplicationBuilder builder)
     {
@@ -22,13 +23,20 @@ internal static class LinkStoreRegistration
                 sp.GetRequiredService<ILoggerFactory>()));
         }
 
-        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        services.AddSingleton(sp =>
         {
-            var configuration = string.IsNullOrWhiteSpace(connectionString)
+            var options = RedisConnectionOptions.Create(string.IsNullOrWhiteSpace(connectionString)
                 ? sp.GetRequiredService<EmbeddedGarnet>().ConnectionString
-                : connectionString;
-            return ConnectionMultiplexer.Connect(RedisConnectionOptions.Create(configuration));
+                : connectionString);
+            if (!string.IsNullOrEmpty(options.ServiceName))
+            {
+                SentinelThreadPool.Reserve();
+            }
+
+            return options;
         });
+        services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(sp.GetRequiredService<ConfigurationOptions>()));
+        services.AddSingleton<ReplicatedWrites>();
         services.AddSingleton<LinkChangeLog>();
         services.AddSingleton<ILinkStore, RedisLinkStore>();
         services.AddStackExchangeRedisCache(_ => { });

@@ -8,6 +8,7 @@ internal sealed class LinkStoreWarmup(IServiceProvider services) : IHostedServic
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = services.GetRequiredService<IConnectionMultiplexer>();
+        _ = services.GetRequiredService<ReplicatedWrites>();
         return Task.CompletedTask;
     }
 

@@ -6,9 +6,15 @@ using StackExchange.Redis;
 
 namespace Gateway.Links;
 
-/// <summary>The link store on Redis (or the embedded Garnet, which speaks the same protocol).</summary>
+/// <summary>
+/// The link store on Redis (or the embedded Garnet, which speaks the same protocol). Reads go over the
+/// shared multiplexer; every change goes through <see cref="ReplicatedWrites"/> and is answered only once a
+/// replica holds it (where there is one), so no failover can bring back a link that was revoked or deleted.
+/// Changes that can stop downloads in flight are also noted in the <see cref="LinkChangeLog"/>.
+/// </summary>
 internal sealed class RedisLinkStore(
     IConnectionMultiplexer redis,
+    ReplicatedWrites writes,
     LinkChangeLog changes,
     IOptions<GatewayOptions> options,
     IOptions<MeteringOptions> metering,
@@ -99,10 +105,14 @@ internal sealed class RedisLinkStore(
     public async Task<bool> TryCreateAsync(Link link)
     {
         RedisValue[] arguments = [PurgeAt(link), .. LinkHash.ToFieldValues(link)];
-        var created = (long)await Db.ScriptEvaluateAsync(CreateIfAbsentScript, [RedisKeys.Link(link.Code), RedisKeys.Counters(link.Code)], arguments).ConfigureAwait(false);
+        var key = RedisKeys.Link(link.Code);
+        var nodes = writes.NodesOf(key, RedisKeys.LinkIndex);
+        var db = writes.Database;
+        var created = (long)await db.ScriptEvaluateAsync(CreateIfAbsentScript, [key, RedisKeys.Counters(link.Code)], arguments).ConfigureAwait(false);
         if (created == 1)
         {
-            await Db.SortedSetAddAsync(RedisKeys.LinkIndex, link.Code, link.CreatedAt.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+            await db.SortedSetAddAsync(RedisKeys.LinkIndex, link.Code, link.CreatedAt.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+            await writes.ConfirmAsync(nodes).ConfigureAwait(false);
         }
 
         return created == 1;
@@ -153,11 +163,19 @@ internal sealed class RedisLinkStore(
 
     public async Task<bool> SetStateAsync(string code, LinkState state)
     {
-        var result = (long)await Db.ScriptEvaluateAsync(SetStateIfExistsScript, [RedisKeys.Link(code)], [LinkHash.Format(state)]).ConfigureAwait(false);
+        var key = RedisKeys.Link(code);
+        var nodes = writes.NodesOf(key);
+        var result = (long)await writes.Database.ScriptEvaluateAsync(SetStateIfExistsScript, [key], [LinkHash.Format(state)]).ConfigureAwait(false);
         if (result == 1 && state == LinkState.Revoked)
         {
+            // Before the confirmation: the primary already refuses the link, so its downloads in flight stop now either way.
             await changes.RecordAsync(code).ConfigureAwait(false);
             await PublishRevocationAsync(code).ConfigureAwait(false);
+        }
+
+        if (result == 1)
+        {
+            await writes.ConfirmAsync(nodes).ConfigureAwait(false);
         }
 
         return result == 1;
@@ -166,15 +184,19 @@ internal sealed class RedisLinkStore(
     public async Task<bool> DeleteAsync(string code)
     {
         // The link key decides whether there was a link; its other keys go in the same breath.
-        var existed = await Db.KeyDeleteAsync(RedisKeys.Link(code)).ConfigureAwait(false);
-        await Db.KeyDeleteAsync(KeysOf(code)).ConfigureAwait(false);
-        await Db.SortedSetRemoveAsync(RedisKeys.LinkIndex, code).ConfigureAwait(false);
+        var key = RedisKeys.Link(code);
+        var nodes = writes.NodesOf(key, RedisKeys.LinkIndex);
+        var db = writes.Database;
+        var existed = await db.KeyDeleteAsync(key).ConfigureAwait(false);
+        await db.KeyDeleteAsync(KeysOf(code)).ConfigureAwait(false);
+        await db.SortedSetRemoveAsync(RedisKeys.LinkIndex, code).ConfigureAwait(false);
         if (existed)
         {
             await changes.RecordAsync(code).ConfigureAwait(false);
             await PublishRevocationAsync(code).ConfigureAwait(false);
         }
 
+        await writes.ConfirmAsync(nodes).ConfigureAwait(false);
         return existed;
     }
 
@@ -234,11 +256,17 @@ internal sealed class RedisLinkStore(
 
         arguments[setCountIndex] = sets;
         arguments.AddRange(deletes);
-        var result = (long)await Db.ScriptEvaluateAsync(UpdateIfUnchangedScript, [RedisKeys.Link(current.Code), RedisKeys.Counters(current.Code)], [.. arguments]).ConfigureAwait(false);
-        if (result == 1 && fields.Contains(LinkHash.ExpiresAt))
+        var key = RedisKeys.Link(current.Code);
+        var nodes = writes.NodesOf(key);
+        var result = (long)await writes.Database.ScriptEvaluateAsync(UpdateIfUnchangedScript, [key, RedisKeys.Counters(current.Code)], [.. arguments]).ConfigureAwait(false);
+        if (result == 1)
         {
-            // An expiry moved earlier can end downloads in flight; replicas learn the new one from the log.
-            await changes.RecordAsync(current.Code).ConfigureAwait(false);
+            await writes.ConfirmAsync(nodes).ConfigureAwait(false);
+            if (fields.Contains(LinkHash.ExpiresAt))
+            {
+                // An expiry moved earlier can end downloads in flight; replicas learn the new one from the log.
+                await changes.RecordAsync(current.Code).ConfigureAwait(false);
+            }
         }
 
         return result switch

@@ -73,6 +73,25 @@ internal sealed class MeteringBatch
         }
     }
 
+    /// <summary>Marks every write as not done, so the next attempt sends the whole batch again (the store skips what it applied).</summary>
+    public void Resend()
+    {
+        foreach (var write in Links)
+        {
+            write.Done = false;
+        }
+
+        foreach (var write in Buckets)
+        {
+            write.Done = false;
+        }
+
+        foreach (var write in Top)
+        {
+            write.Done = false;
+        }
+    }
+
     /// <summary>Turns drained link-day tallies into writes, numbering them from <paramref name="nextId"/> on.</summary>
     public static MeteringBatch Create(Dictionary<LinkDay, Tally> tallies, ref long nextId)
     {

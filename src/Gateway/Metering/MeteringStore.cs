@@ -12,11 +12,13 @@ internal readonly record struct Counts(long Started, long Downloads, long Aborte
 internal readonly record struct RankedLink(string Code, long Bytes, long Downloads);
 
 /// <summary>
-/// Metering's reads and writes on the shared multiplexer. Writes are Lua scripts, each within one
-/// Cluster slot, that skip a write they have already applied from this process: a write whose
-/// answer was lost (connection dropped, timeout) can be retried without counting twice.
+/// Metering's reads (on the shared multiplexer) and writes (through <see cref="ReplicatedWrites"/>).
+/// Writes are Lua scripts, each within one Cluster slot, that skip a write they have already applied
+/// from this process: a write whose answer was lost (connection dropped, timeout) can be retried
+/// without counting twice. A batch is done only once the replicas hold it, so a crashed primary takes
+/// no counts with it: the batch is sent again, whole, to the primary that replaces it.
 /// </summary>
-internal sealed class MeteringStore(IConnectionMultiplexer redis, IOptions<MeteringOptions> options)
+internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrites writes, IOptions<MeteringOptions> options)
 {
     /// <summary>
     /// KEYS: link, totals, day. ARGV: applied-field, write id, day expiry (unix s), started,
@@ -109,8 +111,8 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, IOptions<Meter
     /// <summary>This process's name in the applied-write fields. Random per start: a restarted process begins a new sequence.</summary>
     public string WriterId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
-    /// <summary>False while the multiplexer has no connection: a flush then does not even try (each command would fail at once).</summary>
-    public bool IsConnected => redis.IsConnected;
+    /// <summary>False while the write connection has no server: a flush then does not even try (each command would fail at once).</summary>
+    public bool IsConnected => writes.IsConnected;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -118,10 +120,27 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, IOptions<Meter
     /// Sends the batch's writes that are not done yet; true when all of them are. Stops at the first
     /// failing group: while the store is away, one attempt per flush is enough.
     /// </summary>
-    /// <exception cref="RedisException">The store could not be reached or refused a write (also <see cref="RedisTimeoutException"/>).</exception>
+    /// <exception cref="RedisException">The store could not be reached or refused a write (also <see cref="RedisTimeoutException"/>), or the replicas did not confirm the batch.</exception>
     public async Task<bool> WriteAsync(MeteringBatch batch)
     {
-        var db = Db;
+        try
+        {
+            return await WriteAndConfirmAsync(batch).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            // Writes that went through may die with the primary before a replica has them. The whole
+            // batch goes again next time, over whatever connection then stands; the store skips what it
+            // already applied, so nothing counts twice.
+            batch.Resend();
+            throw;
+        }
+    }
+
+    private async Task<bool> WriteAndConfirmAsync(MeteringBatch batch)
+    {
+        var nodes = writes.Primaries();
+        var db = writes.Database;
         var appliedField = (RedisValue)(MeteringKeys.AppliedPrefix + WriterId);
         var group = new List<Task>(PipelineGroup);
         foreach (var write in batch.Links)
@@ -161,13 +180,18 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, IOptions<Meter
             }
         }
 
+        if (batch.IsDone)
+        {
+            await writes.ConfirmAsync(nodes).ConfigureAwait(false);
+        }
+
         return batch.IsDone;
     }
 
     /// <summary>Keeps the best <paramref name="keep"/> links of a day that is over in each top list.</summary>
     public Task TrimTopAsync(DateOnly day, int keep)
     {
-        var db = Db;
+        var db = writes.Database;
         return Task.WhenAll(
             db.SortedSetRemoveRangeByRankAsync(MeteringKeys.TopBytes(day), 0, -(keep + 1)),
             db.SortedSetRemoveRangeByRankAsync(MeteringKeys.TopDownloads(day), 0, -(keep + 1)));

@@ -19,6 +19,8 @@ namespace Gateway.FunctionalTests.Downloads;
 /// </summary>
 public sealed class RevocationWatcherTests : IAsyncLifetime
 {
+    private readonly List<ReplicatedWrites> _writes = [];
+
     private StoreServer _store = null!;
     private ConnectionMultiplexer _watcherConnection = null!;
     private ConnectionMultiplexer _adminConnection = null!;
@@ -43,6 +45,11 @@ public sealed class RevocationWatcherTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var writes in _writes)
+        {
+            writes.Dispose();
+        }
+
         await _watcherConnection.DisposeAsync();
         await _adminConnection.DisposeAsync();
         await _store.DisposeAsync();
@@ -357,8 +364,13 @@ public sealed class RevocationWatcherTests : IAsyncLifetime
         }
     }
 
-    private static RedisLinkStore StoreOn(IConnectionMultiplexer connection) =>
-        new(connection, LogOn(connection), Options.Create(new GatewayOptions()), Options.Create(new MeteringOptions()), TimeProvider.System);
+    /// <summary>A store reading over <paramref name="connection"/>; its writes go over their own connection to the same server, as in the gateway.</summary>
+    private RedisLinkStore StoreOn(IConnectionMultiplexer connection)
+    {
+        var writes = new ReplicatedWrites(ConfigurationOptions.Parse(connection.Configuration), Options.Create(new GatewayOptions()), TimeProvider.System);
+        _writes.Add(writes);
+        return new(connection, writes, LogOn(connection), Options.Create(new GatewayOptions()), Options.Create(new MeteringOptions()), TimeProvider.System);
+    }
 
     private static LinkChangeLog LogOn(IConnectionMultiplexer connection) => new(connection, NullLogger<LinkChangeLog>.Instance);
 

@@ -22,6 +22,7 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
     public const string ReaderKey = "gwk_test_reader_0123456789";
 
     private readonly List<GatewayInstance> _extraGateways = [];
+    private Action<Dictionary<string, string?>>? _configure;
 
     private GatewayTestEnvironment(string directory, StoreServer store, LocalOssHost oss, GatewayInstance gateway, OssV4Signer ossSigner, OssEndpoint ossEndpoint)
     {
@@ -50,10 +51,11 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
     /// <summary>A client of the gateway that sends the all-scopes admin key.</summary>
     public HttpClient Admin { get; }
 
-    public static async Task<GatewayTestEnvironment> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    /// <summary>Starts the environment on a store of its own, or on <paramref name="store"/> when given (see <see cref="StoreServer.External"/>).</summary>
+    public static async Task<GatewayTestEnvironment> StartAsync(Action<Dictionary<string, string?>>? configure = null, StoreServer? store = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("gateway-test-").FullName;
-        var store = await StoreServer.StartAsync();
+        store ??= await StoreServer.StartAsync();
         var oss = await LocalOssHost.StartAsync(
             new LocalOssOptions
             {
@@ -69,7 +71,7 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         var settings = GatewaySettings(directory, store.ConnectionString, oss.BaseAddress);
         configure?.Invoke(settings);
         var gateway = await GatewayInstance.StartAsync(settings);
-        var environment = new GatewayTestEnvironment(directory, store, oss, gateway, signer, endpoint);
+        var environment = new GatewayTestEnvironment(directory, store, oss, gateway, signer, endpoint) { _configure = configure };
         await environment.SendToOssAsync(HttpMethod.Put, "", null);
         return environment;
     }
@@ -95,10 +97,12 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
 
     public static string Sha256Hex(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
-    /// <summary>Starts one more gateway on the same store and LocalOss (a second replica).</summary>
+    /// <summary>Starts one more gateway on the same store and LocalOss (a second replica), configured like the first.</summary>
     public async Task<GatewayInstance> StartAnotherGatewayAsync()
     {
-        var gateway = await GatewayInstance.StartAsync(GatewaySettings(Directory, Store.ConnectionString, Oss.BaseAddress));
+        var settings = GatewaySettings(Directory, Store.ConnectionString, Oss.BaseAddress);
+        _configure?.Invoke(settings);
+        var gateway = await GatewayInstance.StartAsync(settings);
         _extraGateways.Add(gateway);
         return gateway;
     }

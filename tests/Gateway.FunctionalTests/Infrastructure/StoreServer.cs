@@ -36,6 +36,12 @@ public abstract class StoreServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// A store someone else runs (a Redis Cluster or Sentinel set of a topology test): the gateway is
+    /// given its connection string, and disposing the environment leaves it running.
+    /// </summary>
+    public static StoreServer External(string connectionString, string kind) => new ExternalStore(connectionString, kind);
+
     public abstract ValueTask DisposeAsync();
 
     internal static int FreePort()
@@ -114,6 +120,15 @@ public abstract class StoreServer : IAsyncDisposable
 
             _process.Dispose();
         }
+    }
+
+    private sealed class ExternalStore(string connectionString, string kind) : StoreServer
+    {
+        public override string ConnectionString => connectionString;
+
+        public override string Kind => kind;
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private sealed class GarnetStore : StoreServer

@@ -39,7 +39,9 @@ internal sealed class MeteringPipeline : IAsyncDisposable
         builder.Services.AddLogging();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnectionOptions.Create(redis)));
+        builder.Services.AddSingleton(_ => RedisConnectionOptions.Create(redis));
+        builder.Services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(sp.GetRequiredService<ConfigurationOptions>()));
+        builder.Services.AddSingleton<ReplicatedWrites>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddMeteringServices(builder.Configuration.GetSection(MeteringOptions.SectionName));
         return new MeteringPipeline(builder.Build(), clock);

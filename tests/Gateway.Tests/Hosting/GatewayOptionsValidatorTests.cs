@@ -60,4 +60,24 @@ public sealed class GatewayOptionsValidatorTests
         Assert.Contains("Gateway:Admin:ApiKeys:ops:Sha256", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("links:admin", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("-00:00:00.001", false)]
+    [InlineData("00:00:00", true)]
+    [InlineData("00:00:00.500", true)]
+    [InlineData("00:00:01", true)]
+    [InlineData("00:00:01.001", false)]
+    public void The_replica_ack_timeout_is_between_zero_and_one_second(string timeout, bool valid)
+    {
+        var options = WithBucket(_ => { });
+        options.Links.ReplicaAckTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Gateway:Links:ReplicaAckTimeout", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
 }
