@@ -30,11 +30,12 @@
 # download (tests/Gateway.Benchmarks/Profiling/CpuBreakdown.cs), in µs from the unprofiled 32-connection
 # row. The trace stays in artifacts/load/gateway.nettrace.
 #
-# WEBHOOK_DEAD=1 adds a phase at the end: DURATION seconds of 4 KiB downloads at 32 connections with no
-# webhook endpoint, then a webhook endpoint subscribed to every event ("*", so every download raises
-# download.completed) is registered pointing at a receiver that never answers, and the same load runs
-# again; it prints both rows and their ratio, so "a dead receiver does not change download throughput"
-# can be shown. The receiver is a TCP listener that accepts and then hangs (each delivery attempt waits
+# WEBHOOK_DEAD=1 adds a phase at the end: DURATION seconds of 4 KiB downloads at 32 connections three
+# times: with no webhook endpoint; with one endpoint subscribed to every event ("*", so every download
+# raises download.completed) whose receiver answers 204 at once (nginx); and with that endpoint replaced
+# by one whose receiver never answers. It prints the rows and the ratios: dead / live shows what a dead
+# receiver changes (the claim is: nothing), live / none what producing and delivering an event per
+# download costs. The dead receiver is a TCP listener that accepts and then hangs (each attempt waits
 # for Gateway:Webhooks:AttemptTimeout); WEBHOOK_DEAD=closed points at a closed port instead (refused at
 # once, then retried). Without WEBHOOK_DEAD nothing of this runs and the admin key has no webhooks scope.
 set -euo pipefail
@@ -383,17 +384,32 @@ while True:
     dead_kind="closed port"
   fi
 
+  live_port=$(free_port)
+  start_nginx receiver "server { listen 127.0.0.1:$live_port; location / { return 204; } }"
+  wait_for_port "$live_port"
+
+  register_webhook() { # url -> endpoint id
+    curl -fsS -X POST "$gateway_url/api/v1/webhooks" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
+      -d "{\"url\":\"$1\",\"events\":[\"*\"]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+  }
+  of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
   echo
-  echo "==> webhooks: 4 KiB downloads without an endpoint, then with one on \"*\" whose receiver $dead_kind"
+  echo "==> webhooks: 4 KiB downloads with no endpoint, an endpoint on \"*\" whose receiver answers, then one whose receiver $dead_kind"
   printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' scenario conns "req/s" "MiB/s" "p50 ms" "p99 ms" "proxy µs" "origin µs" "redis µs"
   printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "-------" "----------" "-----------" "----------" "----------" "-----------" "-----------" "----------"
   measure webhook_none "4 KiB, gateway, no webhook" "$gateway_pid" 32 "$duration" "$gateway_url/$small_code"
-  curl -fsS -X POST "$gateway_url/api/v1/webhooks" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
-    -d "{\"url\":\"http://127.0.0.1:$dead_port/hook\",\"events\":[\"*\"]}" -o /dev/null
-  sleep 1 # the replica that registered it knows at once; a moment for its background services to start delivering
+  # The replica that registers an endpoint knows it at once; a moment for its background services to start.
+  live_id=$(register_webhook "http://127.0.0.1:$live_port/hook")
+  sleep 1
+  measure webhook_live "4 KiB, gateway, live webhook on *" "$gateway_pid" 32 "$duration" "$gateway_url/$small_code"
+  curl -fsS -X DELETE "$gateway_url/api/v1/webhooks/$live_id" -H "Authorization: Bearer $admin_key" -o /dev/null
+  register_webhook "http://127.0.0.1:$dead_port/hook" >/dev/null
+  sleep 1
   measure webhook_dead "4 KiB, gateway, dead webhook on *" "$gateway_pid" 32 "$duration" "$gateway_url/$small_code"
-  echo "webhook: 4 KiB req/s with a dead receiver / without (32 connections): $(awk -v a="${RPS[webhook_dead]}" -v b="${RPS[webhook_none]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')x;" \
-    "p99: $(awk -v a="${P99[webhook_dead]}" -v b="${P99[webhook_none]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')x"
+  echo "webhook, 4 KiB at 32 connections: dead receiver / live receiver: $(of "${RPS[webhook_dead]}" "${RPS[webhook_live]}")x req/s," \
+    "$(of "${P99[webhook_dead]}" "${P99[webhook_live]}")x p99; live receiver / no endpoint: $(of "${RPS[webhook_live]}" "${RPS[webhook_none]}")x req/s;" \
+    "dead receiver / no endpoint: $(of "${RPS[webhook_dead]}" "${RPS[webhook_none]}")x req/s"
 fi
 
 nginx_peak_kib=$(memory_kib VmHWM "$nginx_pid")
