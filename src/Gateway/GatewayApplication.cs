@@ -7,6 +7,7 @@ using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Metering;
 using Gateway.Telemetry;
+using Gateway.Webhooks;
 
 namespace Gateway;
 
@@ -27,6 +28,7 @@ public static class GatewayApplication
         builder.AddDownloads();
         builder.AddAdminApi();
         builder.AddAbuseLimits();
+        builder.AddWebhookEvents();
 
         var app = builder.Build();
         app.UseTrustedProxies();

@@ -3,6 +3,7 @@ using Gateway.Buckets;
 using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Presign;
+using Gateway.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -88,16 +89,16 @@ internal static class AdminApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        links.MapPost("/{code}/revoke", (string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options) =>
-                SetStateAsync(code, LinkState.Revoked, context, store, audit, keys, time, options))
+        links.MapPost("/{code}/revoke", (string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, IWebhookPublisher webhooks, TimeProvider time, IOptions<GatewayOptions> options) =>
+                SetStateAsync(code, LinkState.Revoked, context, store, audit, keys, webhooks, time, options))
             .RequireAuthorization(ApiScopes.LinksWrite)
             .WithName("RevokeLink")
             .WithSummary("Revoke a link: downloads get 410 from the next request on, and those under way are stopped")
             .WithDescription("Scope links:write.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        links.MapPost("/{code}/restore", (string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options) =>
-                SetStateAsync(code, LinkState.Active, context, store, audit, keys, time, options))
+        links.MapPost("/{code}/restore", (string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, IWebhookPublisher webhooks, TimeProvider time, IOptions<GatewayOptions> options) =>
+                SetStateAsync(code, LinkState.Active, context, store, audit, keys, webhooks, time, options))
             .RequireAuthorization(ApiScopes.LinksWrite)
             .WithName("RestoreLink")
             .WithSummary("Undo a revocation")
@@ -132,7 +133,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<Created<LinkResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        HttpContext context, ILinkStore store, BucketRegistry buckets, ObjectProbe probe, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
+        HttpContext context, ILinkStore store, BucketRegistry buckets, ObjectProbe probe, AuditLog audit, ApiKeyRegistry keys, IWebhookPublisher webhooks, TimeProvider time, IOptions<GatewayOptions> options)
     {
         var (request, invalid) = await AdminResults.ReadJsonAsync(context, AdminJsonContext.Default.CreateLinkRequest, "a link").ConfigureAwait(false);
         if (invalid is not null)
@@ -225,6 +226,7 @@ internal static class AdminApi
             return AdminResults.StoreUnavailable(context);
         }
 
+        webhooks.Publish(WebhookEventTypes.LinkCreated, WebhookEventData.ForLink(link));
         await audit.RecordAsync(context.User, AuditActions.Create, link.Code, link.Bucket, link.Key).ConfigureAwait(false);
         var response = AdminResults.ToResponse(link, default, context, options.Value, now);
         return TypedResults.Created($"/api/v1/links/{link.Code}", response);
@@ -251,7 +253,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<Ok<LinkResponse>, ProblemHttpResult>> SetStateAsync(
-        string code, LinkState state, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
+        string code, LinkState state, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, IWebhookPublisher webhooks, TimeProvider time, IOptions<GatewayOptions> options)
     {
         try
         {
@@ -263,6 +265,15 @@ internal static class AdminApi
 
             await audit.RecordAsync(context.User, state == LinkState.Revoked ? AuditActions.Revoke : AuditActions.Restore, code, existing.Bucket, existing.Key).ConfigureAwait(false);
             var link = await store.GetAsync(code).ConfigureAwait(false);
+            if (existing.State != state)
+            {
+                // Only a change is an event: revoking a revoked link tells a receiver nothing new.
+                // Deleted meanwhile: the link as it was, in its new state.
+                webhooks.Publish(
+                    state == LinkState.Revoked ? WebhookEventTypes.LinkRevoked : WebhookEventTypes.LinkRestored,
+                    WebhookEventData.ForLink(link ?? existing with { State = state }));
+            }
+
             if (link is null)
             {
                 return AdminResults.LinkNotFound(code);
@@ -278,7 +289,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys)
+        string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, IWebhookPublisher webhooks)
     {
         try
         {
@@ -288,6 +299,7 @@ internal static class AdminApi
                 return AdminResults.LinkNotFound(code);
             }
 
+            webhooks.Publish(WebhookEventTypes.LinkDeleted, WebhookEventData.ForDeletedLink(code, existing.Bucket, existing.Key));
             await audit.RecordAsync(context.User, AuditActions.Delete, code, existing.Bucket, existing.Key).ConfigureAwait(false);
             return TypedResults.NoContent();
         }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Hosting;
 using Gateway.Links;
+using Gateway.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -31,7 +32,7 @@ internal static class LinkUpdates
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static async Task<Results<Ok<LinkResponse>, ValidationProblem, ProblemHttpResult>> PatchAsync(
-        string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
+        string code, HttpContext context, ILinkStore store, AuditLog audit, ApiKeyRegistry keys, IWebhookPublisher webhooks, TimeProvider time, IOptions<GatewayOptions> options)
     {
         var (patch, document, invalid) = await ReadPatchAsync(context).ConfigureAwait(false);
         if (invalid is not null)
@@ -94,6 +95,12 @@ internal static class LinkUpdates
 
                     // Read back rather than answer with the merged copy: downloads may have been counted meanwhile.
                     var link = await store.GetAsync(code).ConfigureAwait(false);
+                    if (changed.Count > 0)
+                    {
+                        // The stored link, as a revocation meanwhile may have changed its state; the merged copy if it is already gone.
+                        webhooks.Publish(WebhookEventTypes.LinkUpdated, WebhookEventData.ForUpdatedLink(link ?? updated, changed));
+                    }
+
                     if (link is null)
                     {
                         return AdminResults.LinkNotFound(code);

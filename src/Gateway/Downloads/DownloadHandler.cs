@@ -6,6 +6,7 @@ using Gateway.Links;
 using Gateway.Metering;
 using Gateway.Oss;
 using Gateway.Telemetry;
+using Gateway.Webhooks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,6 +25,7 @@ internal sealed partial class DownloadHandler(
     ObjectProbe probe,
     InFlightDownloads inFlight,
     DownloadMeter meter,
+    LinkEndEvents linkEvents,
     TimeProvider time,
     IOptions<GatewayOptions> options,
     ILogger<DownloadHandler> logger)
@@ -77,6 +79,12 @@ internal sealed partial class DownloadHandler(
         var now = time.GetUtcNow();
         if (LinkPolicy.Check(link, now, ClientAddress.Of(context)) is { } denial)
         {
+            if (denial == LinkPolicy.Expired)
+            {
+                // Raised here, on the refusal, and only queued: a served download never pays for it.
+                linkEvents.RaiseExpired(link);
+            }
+
             await DownloadResponses.Deny(context, denial).ConfigureAwait(false);
             return;
         }
@@ -88,7 +96,7 @@ internal sealed partial class DownloadHandler(
             return;
         }
 
-        var (admitted, countedSession) = await AdmitAsync(context, link, now).ConfigureAwait(false);
+        var (admitted, countedSession, countedLast) = await AdmitAsync(context, link, now).ConfigureAwait(false);
         if (!admitted)
         {
             return;
@@ -96,11 +104,15 @@ internal sealed partial class DownloadHandler(
 
         if (link.Mode == DeliveryMode.Redirect)
         {
-            await RedirectAsync(context, link, bucket, countedSession).ConfigureAwait(false);
+            if (await RedirectAsync(context, link, bucket, countedSession).ConfigureAwait(false) && countedLast)
+            {
+                linkEvents.RaiseExhausted(link.Code);
+            }
+
             return;
         }
 
-        var servedBody = await ForwardAsync(context, link, bucket, generation).ConfigureAwait(false);
+        var servedBody = await ForwardAsync(context, link, bucket, generation, countedLast).ConfigureAwait(false);
         if (countedSession is not null && !servedBody)
         {
             // 304, 412, 416 or an upstream error: nothing was downloaded, so the count is given back.
@@ -128,13 +140,14 @@ internal sealed partial class DownloadHandler(
 
     /// <summary>
     /// Applies the download limit. Only GETs count, once per session, atomically; HEAD and prefetch
-    /// never count. Returns the session id when this request was counted, so it can be given back.
+    /// never count. Returns the session id when this request was counted, so it can be given back,
+    /// and whether its count was the link's last allowed one.
     /// </summary>
-    private async Task<(bool Admitted, string? CountedSession)> AdmitAsync(HttpContext context, Link link, DateTimeOffset now)
+    private async Task<(bool Admitted, string? CountedSession, bool CountedLast)> AdmitAsync(HttpContext context, Link link, DateTimeOffset now)
     {
         if (link.MaxDownloads is null)
         {
-            return (true, null);
+            return (true, null, false);
         }
 
         if (DownloadSession.IsPrefetch(context.Request))
@@ -142,7 +155,7 @@ internal sealed partial class DownloadHandler(
             // A speculative fetch must not use up a limited link; browsers drop a failed prefetch
             // and fetch for real when the person actually clicks.
             await DownloadResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Download-limited links are not served to prefetch requests.").ConfigureAwait(false);
-            return (false, null);
+            return (false, null, false);
         }
 
         var window = options.Value.Downloads.SessionWindow;
@@ -152,24 +165,26 @@ internal sealed partial class DownloadHandler(
             if (LinkPolicy.IsExhausted(link) && !await Limiting(limiter.HasSessionAsync(link.Code, session, now, window)).ConfigureAwait(false))
             {
                 await DownloadResponses.Deny(context, LinkPolicy.Exhausted).ConfigureAwait(false);
-                return (false, null);
+                return (false, null, false);
             }
 
-            return (true, null);
+            return (true, null, false);
         }
 
         switch (await Limiting(limiter.TryCountAsync(link.Code, session, now, window)).ConfigureAwait(false))
         {
             case CountResult.Counted:
-                return (true, session);
+                return (true, session, false);
+            case CountResult.CountedLast:
+                return (true, session, true);
             case CountResult.SameSession:
-                return (true, null);
+                return (true, null, false);
             case CountResult.Exhausted:
                 await DownloadResponses.Deny(context, LinkPolicy.Exhausted).ConfigureAwait(false);
-                return (false, null);
+                return (false, null, false);
             default:
                 await DownloadResponses.Deny(context, LinkPolicy.Revoked).ConfigureAwait(false);
-                return (false, null);
+                return (false, null, false);
         }
     }
 
@@ -187,7 +202,8 @@ internal sealed partial class DownloadHandler(
         }
     }
 
-    private async Task RedirectAsync(HttpContext context, Link link, OssBucket bucket, string? countedSession)
+    /// <summary>Answers with the redirect; false when it did not and the count (if any) was given back.</summary>
+    private async Task<bool> RedirectAsync(HttpContext context, Link link, OssBucket bucket, string? countedSession)
     {
         if (link.PinnedETag is { } pinned)
         {
@@ -201,7 +217,7 @@ internal sealed partial class DownloadHandler(
             {
                 await ReleaseAsync(link, countedSession).ConfigureAwait(false);
                 await CredentialsUnavailableAsync(context, bucket, ex).ConfigureAwait(false);
-                return;
+                return false;
             }
 
             if (probed.Status != HttpStatusCode.OK || !string.Equals(probed.ETag, pinned, StringComparison.Ordinal))
@@ -214,7 +230,7 @@ internal sealed partial class DownloadHandler(
                 await (probed.Status == HttpStatusCode.NotFound
                     ? DownloadResponses.WriteAsync(context, StatusCodes.Status404NotFound, "The file behind this link no longer exists.")
                     : DownloadResponses.Deny(context, LinkPolicy.Changed)).ConfigureAwait(false);
-                return;
+                return false;
             }
         }
 
@@ -227,9 +243,11 @@ internal sealed partial class DownloadHandler(
 
         // Every start is matched by one finish, or the active-downloads gauge would drift.
         var outcome = DownloadOutcome.NoBody;
+        var redirected = false;
         try
         {
             redirects.Respond(context, link, bucket);
+            redirected = true;
             outcome = isGet ? DownloadOutcome.Completed : DownloadOutcome.NoBody;
         }
         catch (OssCredentialsUnavailableException ex)
@@ -246,14 +264,28 @@ internal sealed partial class DownloadHandler(
                 outcome,
                 BytesSent: 0,
                 Stopwatch.GetElapsedTime(started),
-                TimeToFirstByte: null));
+                TimeToFirstByte: null,
+                context.Request.Headers.Range,
+                context.Connection.RemoteIpAddress));
         }
+
+        return redirected;
     }
 
-    /// <summary>Streams the object through YARP; true when the client was sent the object's bytes.</summary>
-    private async Task<bool> ForwardAsync(HttpContext context, Link link, OssBucket bucket, long generation)
+    /// <summary>
+    /// Streams the object through YARP; true when the client was sent the object's bytes. When this
+    /// download took the link's last count, the link is announced as used up as soon as that count
+    /// stands: when the object's bytes start (before that, a 304 or an error gives the count back).
+    /// </summary>
+    private async Task<bool> ForwardAsync(HttpContext context, Link link, OssBucket bucket, long generation, bool countedLast)
     {
         var download = new DownloadFeature(link, bucket);
+        var exhaustion = countedLast ? new ExhaustionNotice(linkEvents, download) : null;
+        if (exhaustion is not null)
+        {
+            context.Response.OnStarting(ExhaustionNotice.OnResponseStarting, exhaustion);
+        }
+
         context.Features.Set(download);
         var response = context.Response;
         var originalBody = response.Body;
@@ -315,10 +347,39 @@ internal sealed partial class DownloadHandler(
                 outcome,
                 countingBody.BytesWritten,
                 Stopwatch.GetElapsedTime(download.ForwardedAt),
-                download.TimeToFirstByte));
+                download.TimeToFirstByte,
+                context.Request.Headers.Range,
+                context.Connection.RemoteIpAddress));
+
+            // The body may have been due without the response ever starting (the client left first): the count stands all the same.
+            exhaustion?.RaiseIfServed();
         }
 
         return download.ServesBody;
+    }
+
+    /// <summary>
+    /// Raises link.exhausted once for the download that took the last count, when its count stands
+    /// (it serves the object's bytes). Made only for that one download; both callers run on the request's flow, one after the other.
+    /// </summary>
+    private sealed class ExhaustionNotice(LinkEndEvents events, DownloadFeature download)
+    {
+        private bool _raised;
+
+        public static Task OnResponseStarting(object state)
+        {
+            ((ExhaustionNotice)state).RaiseIfServed();
+            return Task.CompletedTask;
+        }
+
+        public void RaiseIfServed()
+        {
+            if (!_raised && download.ServesBody)
+            {
+                _raised = true;
+                events.RaiseExhausted(download.Link.Code);
+            }
+        }
     }
 
     private Task ReleaseAsync(Link link, string? countedSession) =>

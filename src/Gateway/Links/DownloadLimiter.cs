@@ -8,6 +8,12 @@ internal enum CountResult
     /// <summary>A new session; it was counted against the limit.</summary>
     Counted,
 
+    /// <summary>
+    /// A new session, counted, and its count was the link's last allowed one: the one request (across
+    /// every replica) that may announce the link as used up, once its count stands.
+    /// </summary>
+    CountedLast,
+
     /// <summary>A request of a session already counted (a range, a resume): free.</summary>
     SameSession,
 
@@ -28,10 +34,13 @@ internal enum CountResult
 internal sealed class DownloadLimiter(IConnectionMultiplexer redis, ReplicatedWrites writes)
 {
     /// <summary>
-    /// KEYS: link hash, sessions zset. ARGV: now (ms), session id, window (ms). Returns 1 counted, 0 same
-    /// session, -1 gone, -2 revoked, -3 exhausted. A same-session answer still writes (the PEXPIRE): a
-    /// write makes the WAIT after it cover everything the primary had applied before, the count of that
-    /// session too, even when another replica of the gateway made it and its own WAIT has not returned.
+    /// KEYS: link hash, sessions zset. ARGV: now (ms), session id, window (ms). Returns 2 counted and
+    /// last, 1 counted, 0 same session, -1 gone, -2 revoked, -3 exhausted. "Last" is decided here, in
+    /// the step that counts, so of concurrent downloads on any number of replicas exactly one sees it;
+    /// the session that took it is noted (<c>exhaustedBy</c>) so only a count that stands announces it.
+    /// A same-session answer still writes (the PEXPIRE): a write makes the WAIT after it cover everything
+    /// the primary had applied before, the count of that session too, even when another replica of the
+    /// gateway made it and its own WAIT has not returned.
     /// </summary>
     private const string CountScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
@@ -48,13 +57,18 @@ internal sealed class DownloadLimiter(IConnectionMultiplexer redis, ReplicatedWr
         redis.call('HINCRBY', KEYS[1], 'used', 1)
         redis.call('ZADD', KEYS[2], now, ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        if max and used + 1 == max and redis.call('HSETNX', KEYS[1], 'exhaustedBy', ARGV[2]) == 1 then return 2 end
         return 1
         """;
 
-    /// <summary>Gives a count back when the counted request delivered no object (304, 412, 416, upstream error).</summary>
+    /// <summary>
+    /// Gives a count back when the counted request delivered no object (304, 412, 416, upstream error).
+    /// A given-back last count was never announced, so its note goes too and the next last count announces.
+    /// </summary>
     private const string ReleaseScript = """
         if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[1]) == 1 then
           redis.call('HINCRBY', KEYS[1], 'used', -1)
+          if redis.call('HGET', KEYS[1], 'exhaustedBy') == ARGV[1] then redis.call('HDEL', KEYS[1], 'exhaustedBy') end
         end
         return 1
         """;
@@ -70,7 +84,7 @@ internal sealed class DownloadLimiter(IConnectionMultiplexer redis, ReplicatedWr
             CountScript,
             [link, RedisKeys.Sessions(code)],
             [now.ToUnixTimeMilliseconds(), sessionId, (long)window.TotalMilliseconds]).ConfigureAwait(false);
-        if (result is 0 or 1)
+        if (result is 0 or 1 or 2)
         {
             // Refusals need no confirmation: a lost one only makes a later answer more generous, never the limit.
             await writes.ConfirmAsync(nodes).ConfigureAwait(false);
@@ -78,6 +92,7 @@ internal sealed class DownloadLimiter(IConnectionMultiplexer redis, ReplicatedWr
 
         return result switch
         {
+            2 => CountResult.CountedLast,
             1 => CountResult.Counted,
             0 => CountResult.SameSession,
             -3 => CountResult.Exhausted,

@@ -17,4 +17,10 @@ internal static class RedisKeys
 
     /// <summary>Sorted set of the link's live download sessions, scored by their start (ms).</summary>
     public static RedisKey Sessions(string code) => $"gw:{{{code}}}:sessions";
+
+    /// <summary>
+    /// The expiry (Unix ms) for which <c>link.expired</c> was sent; in the link's slot, and dropped
+    /// with the link's own data (its expiry plus the retention).
+    /// </summary>
+    public static RedisKey ExpiredNotice(string code) => $"gw:{{{code}}}:expired";
 }

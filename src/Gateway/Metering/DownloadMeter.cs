@@ -1,5 +1,6 @@
 using Gateway.Links;
 using Gateway.Telemetry;
+using Gateway.Webhooks;
 
 namespace Gateway.Metering;
 
@@ -16,8 +17,10 @@ namespace Gateway.Metering;
 /// an upper bound on aborts (PITFALLS 11). A GET answered without the object's bytes (304, 412, 416,
 /// a storage error) is started but neither completed nor aborted; HEAD counts nothing. Starts count
 /// on the UTC day they happen, completions, aborts and bytes on the day the download ends.
+/// Completed and aborted GETs are also offered to the webhook events (<see cref="DownloadEventQueue"/>),
+/// which take them only when an endpoint listens, and build the events on their own thread.
 /// </remarks>
-internal sealed class DownloadMeter(MeteringBuffer buffer, GatewayMetrics metrics, TimeProvider time)
+internal sealed class DownloadMeter(MeteringBuffer buffer, GatewayMetrics metrics, TimeProvider time, DownloadEventQueue events)
 {
     /// <summary>After every link lookup on the download path.</summary>
     public void LinkResolved(ResolveOutcome outcome, TimeSpan elapsed) => metrics.LinkResolved(outcome, elapsed);
@@ -54,6 +57,7 @@ internal sealed class DownloadMeter(MeteringBuffer buffer, GatewayMetrics metric
         if (tally.Downloads != 0 || tally.Aborted != 0)
         {
             Count(link, time.GetUtcNow(), tally);
+            events.Offer(record);
         }
     }
 

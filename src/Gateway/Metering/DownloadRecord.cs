@@ -1,4 +1,6 @@
+using System.Net;
 using Gateway.Links;
+using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Metering;
 
@@ -24,6 +26,11 @@ internal enum ResolveOutcome
 }
 
 /// <summary>Everything the meter learns about one finished download request.</summary>
+/// <param name="Range">
+/// The request's Range header as Kestrel holds it: carried as is (no string is made from it) because
+/// only a webhook event reads it, and only when an endpoint listens.
+/// </param>
+/// <param name="Client">The connection's remote address (after trusted proxies), as is; for the webhook event only.</param>
 internal readonly record struct DownloadRecord(
     Link Link,
     string Method,
@@ -31,4 +38,6 @@ internal readonly record struct DownloadRecord(
     DownloadOutcome Outcome,
     long BytesSent,
     TimeSpan Duration,
-    TimeSpan? TimeToFirstByte);
+    TimeSpan? TimeToFirstByte,
+    StringValues Range = default,
+    IPAddress? Client = null);

@@ -1,3 +1,4 @@
+using Gateway.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,9 @@ internal static class MeteringRegistration
         services.AddSingleton<MeteringStore>();
         services.AddSingleton<MeteringWriter>();
         services.AddHostedService(static services => services.GetRequiredService<MeteringWriter>());
+        // The meter hands finished downloads to the webhook events; with no publisher, nobody listens and it hands nothing.
+        services.TryAddSingleton<IWebhookPublisher, NoWebhookPublisher>();
+        services.TryAddSingleton<DownloadEventQueue>();
         services.TryAddSingleton<DownloadMeter>();
         return services;
     }

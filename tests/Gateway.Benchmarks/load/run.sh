@@ -29,6 +29,15 @@
 # installed as a dotnet tool when missing) records the gateway, then splits its CPU into the parts of a
 # download (tests/Gateway.Benchmarks/Profiling/CpuBreakdown.cs), in µs from the unprofiled 32-connection
 # row. The trace stays in artifacts/load/gateway.nettrace.
+#
+# WEBHOOK_DEAD=1 adds a phase at the end: DURATION seconds of 4 KiB downloads at 32 connections three
+# times: with no webhook endpoint; with one endpoint subscribed to every event ("*", so every download
+# raises download.completed) whose receiver answers 204 at once (nginx); and with that endpoint replaced
+# by one whose receiver never answers. It prints the rows and the ratios: dead / live shows what a dead
+# receiver changes (the claim is: nothing), live / none what producing and delivering an event per
+# download costs. The dead receiver is a TCP listener that accepts and then hangs (each attempt waits
+# for Gateway:Webhooks:AttemptTimeout); WEBHOOK_DEAD=closed points at a closed port instead (refused at
+# once, then retried). Without WEBHOOK_DEAD nothing of this runs and the admin key has no webhooks scope.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
@@ -47,7 +56,9 @@ slow_clients=${SLOW_CLIENTS:-64}
 slow_rate=${SLOW_RATE:-1M}
 slow_mib=${SLOW_MIB:-1024}
 slow_seconds=${SLOW_SECONDS:-15}
+webhook_dead=${WEBHOOK_DEAD:-0}
 [[ $origin_kind == localoss || $origin_kind == static ]] || { echo "ORIGIN must be localoss or static" >&2; exit 2; }
+[[ $webhook_dead == 0 || $webhook_dead == 1 || $webhook_dead == closed ]] || { echo "WEBHOOK_DEAD must be 1 or closed" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/gateway-load.XXXXXX)
 chmod 755 "$work" # nginx's workers run as nobody and read the static files from here
@@ -194,6 +205,11 @@ export Gateway__Admin__ApiKeys__load__Scopes__0=links:write
 export Gateway__Admin__ApiKeys__load__Scopes__1=links:read
 export Logging__LogLevel__Default=Warning
 export Gateway__Abuse__Downloads__Limit=0
+if [[ $webhook_dead != 0 ]]; then
+  # The dead receiver listens on 127.0.0.1, which endpoints may target only with private networks allowed.
+  export Gateway__Admin__ApiKeys__load__Scopes__2=webhooks
+  export Gateway__Webhooks__AllowPrivateNetworks=true
+fi
 
 start_gateway() { # log-name -> GATEWAY_PID
   dotnet "$gateway_dll" --urls "http://127.0.0.1:$gateway_port" >"$work/$1.log" 2>&1 &
@@ -346,6 +362,54 @@ if [[ ${PROFILE:-0} == 1 ]]; then
   wait "$trace_pid" || { cat "$work/trace.log" >&2; exit 1; }
   dotnet "$root/tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll" cpu-breakdown "$trace" \
     --pid "$gateway_pid" --cpu-us-per-request "${CPU[gateway32]}" --top "${PROFILE_TOP:-30}"
+fi
+
+if [[ $webhook_dead != 0 ]]; then
+  dead_port=$(free_port)
+  if [[ $webhook_dead == 1 ]]; then
+    # Accepts every connection and never reads or answers: each delivery hangs until its attempt times out.
+    python3 -c '
+import socket, sys
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", int(sys.argv[1])))
+listener.listen(4096)
+held = []
+while True:
+    held.append(listener.accept()[0])
+' "$dead_port" &
+    pids+=($!)
+    dead_kind="accepts and hangs"
+  else
+    dead_kind="closed port"
+  fi
+
+  live_port=$(free_port)
+  start_nginx receiver "server { listen 127.0.0.1:$live_port; location / { return 204; } }"
+  wait_for_port "$live_port"
+
+  register_webhook() { # url -> endpoint id
+    curl -fsS -X POST "$gateway_url/api/v1/webhooks" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
+      -d "{\"url\":\"$1\",\"events\":[\"*\"]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+  }
+  of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+  echo
+  echo "==> webhooks: 4 KiB downloads with no endpoint, an endpoint on \"*\" whose receiver answers, then one whose receiver $dead_kind"
+  printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' scenario conns "req/s" "MiB/s" "p50 ms" "p99 ms" "proxy µs" "origin µs" "redis µs"
+  printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "-------" "----------" "-----------" "----------" "----------" "-----------" "-----------" "----------"
+  measure webhook_none "4 KiB, gateway, no webhook" "$gateway_pid" 32 "$duration" "$gateway_url/$small_code"
+  # The replica that registers an endpoint knows it at once; a moment for its background services to start.
+  live_id=$(register_webhook "http://127.0.0.1:$live_port/hook")
+  sleep 1
+  measure webhook_live "4 KiB, gateway, live webhook on *" "$gateway_pid" 32 "$duration" "$gateway_url/$small_code"
+  curl -fsS -X DELETE "$gateway_url/api/v1/webhooks/$live_id" -H "Authorization: Bearer $admin_key" -o /dev/null
+  register_webhook "http://127.0.0.1:$dead_port/hook" >/dev/null
+  sleep 1
+  measure webhook_dead "4 KiB, gateway, dead webhook on *" "$gateway_pid" 32 "$duration" "$gateway_url/$small_code"
+  echo "webhook, 4 KiB at 32 connections: dead receiver / live receiver: $(of "${RPS[webhook_dead]}" "${RPS[webhook_live]}")x req/s," \
+    "$(of "${P99[webhook_dead]}" "${P99[webhook_live]}")x p99; live receiver / no endpoint: $(of "${RPS[webhook_live]}" "${RPS[webhook_none]}")x req/s;" \
+    "dead receiver / no endpoint: $(of "${RPS[webhook_dead]}" "${RPS[webhook_none]}")x req/s"
 fi
 
 nginx_peak_kib=$(memory_kib VmHWM "$nginx_pid")

@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using Gateway.Links;
 using Gateway.Metering;
 using Gateway.Telemetry;
+using Gateway.Tests.Webhooks;
+using Gateway.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +26,7 @@ public sealed class DownloadMeterTests : IDisposable
     public DownloadMeterTests()
     {
         var factory = _services.GetRequiredService<IMeterFactory>();
-        _meter = new DownloadMeter(_buffer, new GatewayMetrics(factory), _clock);
+        _meter = new DownloadMeter(_buffer, new GatewayMetrics(factory), _clock, new DownloadEventQueue(new CapturingWebhookPublisher()));
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Scope == factory)
@@ -115,7 +117,7 @@ public sealed class DownloadMeterTests : IDisposable
     public void A_full_buffer_is_reported_as_dropped()
     {
         var small = new MeteringBuffer(Options.Create(new MeteringOptions { MaxPendingEntries = 100 }));
-        var meter = new DownloadMeter(small, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), _clock);
+        var meter = new DownloadMeter(small, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), _clock, new DownloadEventQueue(new CapturingWebhookPublisher()));
         for (var i = 0; i < 101; i++)
         {
             meter.DownloadStarted(Proxy with { Code = $"code{i}" });

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gateway.Webhooks;
+
+internal static class WebhookEventRegistration
+{
+    /// <summary>
+    /// What raises events: the link events of the download path and the download events from the
+    /// metering records. Delivery is the publisher's business; without one registered (the delivery
+    /// machinery's AddWebhooks), nobody listens and nothing is built.
+    /// </summary>
+    public static WebApplicationBuilder AddWebhookEvents(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton<IWebhookPublisher, NoWebhookPublisher>();
+        services.AddOptions<WebhookEventOptions>().Bind(builder.Configuration.GetSection(WebhookEventOptions.SectionName));
+        services.TryAddSingleton<DownloadEventQueue>();
+        services.AddSingleton<DownloadEventWriter>();
+        services.AddHostedService(static services => services.GetRequiredService<DownloadEventWriter>());
+        services.AddSingleton<LinkEndEvents>();
+        services.AddHostedService(static services => services.GetRequiredService<LinkEndEvents>());
+        return builder;
+    }
+}
