@@ -124,6 +124,10 @@ internal sealed class CredentialsEnvironment : IAsyncDisposable
             case "CredentialsUri":
                 settings[$"{bucket}:Credentials:Uri"] = Sts.CredentialsUri.ToString();
                 break;
+            case "AccessKey":
+                settings[$"{bucket}:Credentials:AccessKeyId"] = GatewayTestEnvironment.AccessKeyId;
+                settings[$"{bucket}:Credentials:AccessKeySecret"] = GatewayTestEnvironment.AccessKeySecret;
+                break;
             case "Sts":
                 var issued = Issuer.Issue(RoleArn, "static-sts", TimeSpan.FromHours(1));
                 settings[$"{bucket}:Credentials:AccessKeyId"] = issued.AccessKeyId;
@@ -131,7 +135,7 @@ internal sealed class CredentialsEnvironment : IAsyncDisposable
                 settings[$"{bucket}:Credentials:SecurityToken"] = issued.SecurityToken;
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(type), type, "Not a temporary credential type of this environment.");
+                throw new ArgumentOutOfRangeException(nameof(type), type, "Not a credential type of this environment.");
         }
 
         // Every line the gateway logs, at Trace, is kept for the secret checks; the console stays quiet.

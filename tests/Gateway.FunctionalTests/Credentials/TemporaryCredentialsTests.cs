@@ -25,6 +25,7 @@ public sealed class TemporaryCredentialsTests
     [InlineData("RamRoleArn")]
     [InlineData("CredentialsUri")]
     [InlineData("Sts")]
+    [InlineData("AccessKey")]
     public async Task Each_type_signs_downloads_that_LocalOss_accepts(string type)
     {
         await using var env = await CredentialsEnvironment.StartAsync();
@@ -37,8 +38,16 @@ public sealed class TemporaryCredentialsTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Content, await response.Content.ReadAsByteArrayAsync(Cancel));
         var signedWith = Bucket(env).Credentials.GetCredentials();
-        Assert.StartsWith("STS.", signedWith.AccessKeyId, StringComparison.Ordinal);
-        Assert.NotNull(signedWith.SecurityToken);
+        if (type == "AccessKey")
+        {
+            Assert.Equal((GatewayTestEnvironment.AccessKeyId, null), (signedWith.AccessKeyId, signedWith.SecurityToken));
+        }
+        else
+        {
+            Assert.StartsWith("STS.", signedWith.AccessKeyId, StringComparison.Ordinal);
+            Assert.NotNull(signedWith.SecurityToken);
+        }
+
         AssertNoSecretLogged(env);
     }
 

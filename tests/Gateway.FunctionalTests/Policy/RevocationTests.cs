@@ -43,12 +43,9 @@ public sealed class RevocationTests
         await using var body = await StartSlowDownloadAsync(other, code);
 
         // The admin API's revocation without its message: the link, then the change log, and no publish.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(env.Store.ConnectionString);
         var revoked = Stopwatch.StartNew();
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(env.Store.ConnectionString))
-        {
-            await redis.GetDatabase().HashSetAsync(RedisKeys.Link(code), LinkHash.State, "revoked");
-        }
-
+        await redis.GetDatabase().HashSetAsync(RedisKeys.Link(code), LinkHash.State, "revoked");
         await env.Gateway.Services.GetRequiredService<LinkChangeLog>().RecordAsync(code);
 
         await ReadUntilCutAsync(body, revoked);
