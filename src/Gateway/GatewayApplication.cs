@@ -7,6 +7,7 @@ using Gateway.Hosting;
 using Gateway.Links;
 using Gateway.Metering;
 using Gateway.Telemetry;
+using Gateway.Webhooks;
 
 namespace Gateway;
 
@@ -27,6 +28,7 @@ public static class GatewayApplication
         builder.AddDownloads();
         builder.AddAdminApi();
         builder.AddAbuseLimits();
+        builder.AddWebhooks();
 
         var app = builder.Build();
         app.UseTrustedProxies();
@@ -40,6 +42,7 @@ public static class GatewayApplication
         app.MapGatewayTelemetry();
         app.MapAdminApi();
         app.MapStatsApi();
+        app.MapWebhooksApi();
         app.MapDownloads();
         return app;
     }
