@@ -234,8 +234,15 @@ public sealed class WebhookDeliveryTests
         }
 
         Assert.True(receiver.Received.Count >= 2);
-        var audit = await WebhookApiClient.GetAsync(env.Admin, "/api/v1/audit?actor=gateway");
-        var entry = Assert.Single(audit.GetProperty("items").EnumerateArray());
+        // The audit entry follows the switch in the store, so it may land a moment after the endpoint reads as disabled.
+        List<System.Text.Json.JsonElement> entries;
+        while ((entries = [.. (await WebhookApiClient.GetAsync(env.Admin, "/api/v1/audit?actor=gateway")).GetProperty("items").EnumerateArray()]).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the disabling was never audited");
+            await Task.Delay(50, Cancel);
+        }
+
+        var entry = Assert.Single(entries);
         Assert.Equal("webhook.disable", entry.GetProperty("action").GetString());
         Assert.Equal(id, entry.GetProperty("details").GetProperty("webhook").GetString());
 
