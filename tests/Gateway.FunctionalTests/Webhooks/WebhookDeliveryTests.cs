@@ -253,4 +253,36 @@ public sealed class WebhookDeliveryTests
         using var ping = await env.Admin.PostAsync($"/api/v1/webhooks/{id}/ping", null, Cancel);
         Assert.Equal(HttpStatusCode.Conflict, ping.StatusCode);
     }
+
+    [Fact]
+    public async Task A_hanging_receiver_times_out_and_does_not_hold_up_the_gateway()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var env = await WebhookSettings.StartAsync(settings =>
+        {
+            settings["Gateway:Webhooks:AttemptTimeout"] = "00:00:01";
+            settings["Gateway:Webhooks:RetryBackoff:0"] = "00:01:00";
+        });
+        var id = await WebhookApiClient.RegisterAsync(env.Admin, receiver);
+        receiver.Hang();
+        await env.PutObjectAsync("hang.txt", Encoding.UTF8.GetBytes("still served"));
+        var code = await env.CreateLinkAsync("hang.txt");
+        var publisher = env.Gateway.Services.GetRequiredService<IWebhookPublisher>();
+        for (var i = 0; i < 50; i++)
+        {
+            publisher.Publish(WebhookEventTypes.LinkCreated, new JsonObject { ["code"] = $"h{i}" });
+        }
+
+        await receiver.WaitForAsync(16);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("still served", await env.Gateway.Client.GetStringAsync($"/{code}", Cancel));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"a download took {started.Elapsed} while deliveries hung");
+
+        // At most MaxConcurrentDeliveries (16) attempts are held open at once, and each gives up after AttemptTimeout.
+        await Task.Delay(300, Cancel);
+        Assert.Equal(16, receiver.Received.Count);
+        var deliveries = await WebhookApiClient.WaitForDeliveriesAsync(env.Admin, id, d => d.Count >= 16);
+        Assert.All(deliveries, d => Assert.Contains("Timed out", d.GetProperty("error").GetString(), StringComparison.Ordinal));
+        Assert.All(deliveries, d => Assert.Equal("retrying", d.GetProperty("result").GetString()));
+    }
 }

@@ -61,4 +61,37 @@ public sealed class WebhookMetricsTests
         Assert.True(2 == scrape.Sum("gateway_webhook_dropped_total"), text);
         Assert.Equal(3, scrape.Sum("gateway_webhook_backlog"));
     }
+
+    [Fact]
+    public async Task While_the_store_is_down_events_beyond_QueueCapacity_are_dropped_and_the_rest_delivered_after()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var setup = await Infrastructure.FaultProxiedEnvironment.StartAsync(settings =>
+        {
+            WebhookSettings.Apply(settings);
+            settings["Gateway:Webhooks:QueueCapacity"] = "2";
+        });
+        var env = setup.Environment;
+        await WebhookApiClient.RegisterAsync(env.Admin, receiver, ["link.revoked"]);
+        var publisher = env.Gateway.Services.GetRequiredService<IWebhookPublisher>();
+
+        setup.Proxy.Refuse();
+        publisher.Publish(WebhookEventTypes.LinkRevoked, new JsonObject { ["code"] = "first" });
+        await Task.Delay(300, Cancel);
+        for (var i = 0; i < 5; i++)
+        {
+            publisher.Publish(WebhookEventTypes.LinkRevoked, new JsonObject { ["code"] = $"more{i}" });
+        }
+
+        // The writer holds "first" while it retries; the queue takes two more; three are dropped.
+        var scrape = PrometheusScrape.Parse(await env.Gateway.Client.GetStringAsync("/metrics", Cancel));
+        Assert.Equal(3, scrape.Sum("gateway_webhook_dropped_total", l => l.GetValueOrDefault("gateway_reason") == "queue_full"));
+
+        setup.Proxy.Pass();
+        var received = await receiver.WaitForAsync(3, TimeSpan.FromSeconds(30));
+        await Task.Delay(500, Cancel);
+        Assert.Equal(
+            ["first", "more0", "more1"],
+            receiver.Received.Select(r => r.Json.GetProperty("data").GetProperty("code").GetString()).Order(StringComparer.Ordinal));
+    }
 }
