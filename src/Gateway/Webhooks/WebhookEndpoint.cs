@@ -27,6 +27,9 @@ internal sealed record WebhookEndpoint(
         return false;
     }
 
+    /// <summary>Without the secrets: a record's generated ToString would print them wherever an endpoint is logged or formatted.</summary>
+    public override string ToString() => $"WebhookEndpoint {Id} {Url}";
+
     /// <summary>The secrets that sign a delivery now: the current one, and the previous one during its grace period.</summary>
     public IReadOnlyList<string> SigningSecrets(DateTimeOffset now) =>
         PreviousSecret is not null && PreviousSecretUntil > now ? [Secret, PreviousSecret] : [Secret];
