@@ -65,4 +65,30 @@ public sealed class WebhookReplicaTests
         Assert.Equal(events, received.Select(r => r.Json.GetProperty("data").GetProperty("code").GetString()).Distinct().Count());
         Assert.All(received, r => Assert.True(r.SignatureValid));
     }
+
+    [Fact]
+    public async Task A_job_whose_replica_stopped_mid_attempt_is_sent_by_another_once_the_lease_ends()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var env = await WebhookSettings.StartAsync(settings => settings["Gateway:Webhooks:AttemptTimeout"] = "00:00:03");
+        var id = await WebhookApiClient.RegisterAsync(env.Admin, receiver);
+        receiver.Hang();
+        var queuedAt = DateTimeOffset.UtcNow;
+        var eventId = await WebhookApiClient.PingAsync(env.Admin, id);
+        await receiver.WaitForAsync(1);
+
+        // Stopped mid-attempt: nothing is recorded, and the job stays leased (Lease 4 s in these settings).
+        await env.Gateway.DisposeAsync();
+        receiver.Release();
+        await using var next = await WebhookSettings.StartReplicaAsync(env);
+
+        var requests = await receiver.WaitForAsync(2);
+        Assert.Equal(eventId, requests[1].WebhookId);
+        Assert.True(requests[1].SignatureValid);
+        // Claimed after it was queued, leased for 4 s: no replica may take it again sooner.
+        Assert.True(requests[1].ReceivedAt - queuedAt >= TimeSpan.FromSeconds(3.9), $"taken again after {requests[1].ReceivedAt - queuedAt}, inside the lease");
+        using var admin = next.CreateClient(Infrastructure.GatewayTestEnvironment.AdminKey);
+        var delivery = Assert.Single(await WebhookApiClient.WaitForDeliveriesAsync(admin, id, d => d.Count == 1));
+        Assert.Equal("delivered", delivery.GetProperty("result").GetString());
+    }
 }
