@@ -28,6 +28,7 @@ public static class GatewayApplication
         builder.AddDownloads();
         builder.AddAdminApi();
         builder.AddAbuseLimits();
+        builder.AddWebhooks();
         builder.AddWebhookEvents();
 
         var app = builder.Build();
@@ -42,6 +43,7 @@ public static class GatewayApplication
         app.MapGatewayTelemetry();
         app.MapAdminApi();
         app.MapStatsApi();
+        app.MapWebhooksApi();
         app.MapDownloads();
         return app;
     }

@@ -9,9 +9,10 @@ internal static class ApiScopes
     public const string LinksWrite = "links:write";
     public const string StatsRead = "stats:read";
     public const string Presign = "presign";
+    public const string Webhooks = "webhooks";
 
     /// <summary>The claim type that carries a key's scopes.</summary>
     public const string ClaimType = "scope";
 
-    public static readonly FrozenSet<string> All = FrozenSet.Create(StringComparer.Ordinal, LinksRead, LinksWrite, StatsRead, Presign);
+    public static readonly FrozenSet<string> All = FrozenSet.Create(StringComparer.Ordinal, LinksRead, LinksWrite, StatsRead, Presign, Webhooks);
 }

@@ -23,8 +23,11 @@ internal sealed partial class EmbeddedGarnet : IDisposable
         [
             "--bind", "127.0.0.1",
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // Scripts do create-if-absent and check-and-count atomically; Garnet needs Lua switched on.
+            // Scripts do create-if-absent and check-and-count atomically; Garnet needs Lua switched on,
+            // and its transaction mode, without which it interleaves concurrent scripts (two claimers of
+            // webhook jobs both got some of the same jobs; Redis runs every script alone).
             "--lua",
+            "--lua-transaction-mode",
             // The default native device needs libaio.so.1, which a plain machine lacks (PITFALLS 19).
             "--device-type", "RandomAccess",
             // Persistence: records spill to disk under the data directory, and an append-only file

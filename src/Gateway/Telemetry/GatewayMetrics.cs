@@ -44,6 +44,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _storeErrors;
     private readonly Counter<long> _meteringDropped;
     private readonly Counter<long> _credentialRefreshes;
+    private readonly Counter<long> _webhookDeliveries;
+    private readonly Counter<long> _webhookDropped;
     private readonly Meter _meter;
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -100,7 +102,45 @@ internal sealed class GatewayMetrics
             "gateway.credentials.refreshes",
             unit: "{refresh}",
             description: "Fetches of temporary credentials by result: refreshed (on schedule), forced (after OSS refused the previous ones) and failed.");
+
+        _webhookDeliveries = _meter.CreateCounter<long>(
+            "gateway.webhook.deliveries",
+            unit: "{attempt}",
+            description: "Webhook delivery attempts by result: delivered (2xx), retried (failed, tried again later) and failed (given up, or nothing left to send to).");
+
+        _webhookDropped = _meter.CreateCounter<long>(
+            "gateway.webhook.dropped",
+            unit: "{event}",
+            description: "Webhook events never stored, by reason: queue_full (the in-memory queue), backlog_full (the outbox's bound) or store_unavailable (at shutdown).");
     }
+
+    /// <summary>Reports the delivery jobs in the outbox (as last read by this replica) on each collection.</summary>
+    public void ObserveWebhookBacklog(Func<long> backlog) =>
+        _meter.CreateObservableUpDownCounter(
+            "gateway.webhook.backlog",
+            backlog,
+            unit: "{job}",
+            description: "Webhook delivery jobs waiting in the outbox, across replicas; grows while receivers fail.");
+
+    public void WebhookDelivery(string result)
+    {
+        if (_webhookDeliveries.Enabled)
+        {
+            var tags = new TagList { { ResultTag, result } };
+            _webhookDeliveries.Add(1, tags);
+        }
+    }
+
+    public void WebhookDropped(string reason)
+    {
+        if (_webhookDropped.Enabled)
+        {
+            var tags = new TagList { { ReasonTag, reason } };
+            _webhookDropped.Add(1, tags);
+        }
+    }
+
+    public const string ReasonTag = "gateway.reason";
 
     public const string CredentialsTypeTag = "gateway.credentials.type";
 

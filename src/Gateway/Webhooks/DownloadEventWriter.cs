@@ -20,7 +20,7 @@ internal sealed partial class DownloadEventWriter(
     DownloadEventQueue queue,
     IWebhookPublisher publisher,
     IConnectionMultiplexer redis,
-    IOptions<WebhookEventOptions> options,
+    IOptions<WebhookOptions> options,
     ILogger<DownloadEventWriter> logger) : BackgroundService, IHostedLifecycleService
 {
     public const int MaxBatch = 256;

@@ -6,6 +6,7 @@ namespace Gateway.FunctionalTests.Infrastructure;
 public sealed class GatewayInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private GatewayInstance(WebApplication app, Uri baseAddress)
     {
@@ -50,8 +51,14 @@ public sealed class GatewayInstance : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Stops the gateway. Idempotent, so a test may stop one mid-test (a restart) that its environment disposes again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Client.Dispose();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();

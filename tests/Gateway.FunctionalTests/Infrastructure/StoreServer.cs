@@ -141,6 +141,9 @@ public abstract class StoreServer : IAsyncDisposable
             _server = new GarnetServer(
                 [
                     "--bind", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lua", "--device-type", "RandomAccess", "--logger-level", "Error",
+                    // Without it Garnet interleaves concurrent scripts: two gateways claiming webhook jobs at once
+                    // both got some of the same jobs (47 deliveries of 40 events). Redis runs every script alone.
+                    "--lua-transaction-mode",
                     // Garnet's defaults reserve gigabytes per server; a test run starts hundreds of them.
                     "--memory", "64m", "--page", "4m", "--index", "8m",
                 ],

@@ -102,6 +102,7 @@ public sealed class MetricsTests : IAsyncLifetime
                 ("gateway.link.resolve.duration", "s", MetricType.Histogram),
                 ("gateway.metering.backlog", "{entry}", MetricType.LongSumNonMonotonic),
                 ("gateway.upstream.time_to_first_byte", "s", MetricType.Histogram),
+                ("gateway.webhook.backlog", "{job}", MetricType.LongSumNonMonotonic),
             ],
             metrics.Values.Select(m => (m.Name, m.Unit, m.MetricType)).Order());
 

@@ -40,7 +40,11 @@ public sealed partial class SecretHygieneTests : IAsyncLifetime
         ("proxy mode: a signature OSS refuses (its error XML quotes the string to sign)", static t => t.RefusedSignatureAsync()),
         ("redirect mode: V4 query signature in the Location", static t => t.RedirectsAsync()),
         ("POST /api/v1/presign: V4 query signature in the answer", static t => t.PresignAsync()),
+        ("webhooks: secrets from create and rotate-secret, signed deliveries that fail and succeed", static t => t.WebhooksAsync()),
     ];
+
+    /// <summary>Webhook secrets and the signatures made with them, collected by <see cref="WebhooksAsync"/>.</summary>
+    private readonly List<string> _webhookSecrets = [];
 
     public async ValueTask InitializeAsync()
     {
@@ -66,6 +70,7 @@ public sealed partial class SecretHygieneTests : IAsyncLifetime
         }
 
         settings["Logging:Console:LogLevel:Default"] = "None";
+        Webhooks.WebhookSettings.Apply(settings);
         _gateway = await ObservedGateway.StartAsync(settings, app => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(_logs));
         _admin = _gateway.CreateClient(GatewayTestEnvironment.AdminKey);
     }
@@ -103,6 +108,7 @@ public sealed partial class SecretHygieneTests : IAsyncLifetime
             "x-oss-credential",
             "Signature=",
         };
+        forbidden.AddRange(_webhookSecrets);
         foreach (var url in signedUrls)
         {
             forbidden.Add(url);
@@ -243,6 +249,38 @@ public sealed partial class SecretHygieneTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync(Cancel);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"create link: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.GetProperty("code").GetString()!;
+    }
+
+    private async Task<IEnumerable<string>> WebhooksAsync()
+    {
+        await using var receiver = await Webhooks.WebhookReceiver.StartAsync();
+        var created = await Webhooks.WebhookApiClient.CreateAsync(_admin, receiver.Url);
+        var id = created.GetProperty("id").GetString()!;
+        var first = created.GetProperty("secret").GetString()!;
+        using var rotated = await _admin.PostAsync($"/api/v1/webhooks/{id}/rotate-secret", null, Cancel);
+        var second = (await Admin.AdminJson.ReadAsync(rotated)).GetProperty("secret").GetString()!;
+        receiver.Secrets = [second, first];
+        receiver.FailNext(1);
+        await Webhooks.WebhookApiClient.PingAsync(_admin, id);
+        var requests = await receiver.WaitForAsync(2);
+        Assert.All(requests, r => Assert.True(r.SignatureValid));
+        await Webhooks.WebhookApiClient.WaitForDeliveriesAsync(_admin, id, d => d.Count == 2);
+
+        foreach (var secret in new[] { first, second })
+        {
+            _webhookSecrets.Add(secret);
+            _webhookSecrets.Add(secret["whsec_".Length..]);
+        }
+
+        foreach (var request in requests)
+        {
+            foreach (var signature in request.Signature.Split(' '))
+            {
+                _webhookSecrets.Add(signature["v1,".Length..]);
+            }
+        }
+
+        return [];
     }
 
     private static string SignatureOf(string url)

@@ -1,7 +1,3 @@
-// Compiled only once the delivery machinery is merged (WEBHOOK_ENGINE, set in the project file when
-// src/Gateway/Webhooks/WebhookPublisher.cs exists): these tests need its endpoints API and its test
-// receiver (WebhookReceiver, WebhookApiClient, WebhookSettings), which this file uses as they are.
-#if WEBHOOK_ENGINE
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -230,4 +226,3 @@ public sealed class WebhookEventTests
         return response.StatusCode;
     }
 }
-#endif
