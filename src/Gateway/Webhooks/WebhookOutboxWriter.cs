@@ -20,6 +20,8 @@ internal sealed partial class WebhookOutboxWriter(
     GatewayMetrics metrics,
     ILogger<WebhookOutboxWriter> logger) : BackgroundService
 {
+    private const int WriteBatch = 64;
+
     private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>The exact bytes of <c>{"type": …, "timestamp": …, "data": …}</c>.</summary>
@@ -45,12 +47,19 @@ internal sealed partial class WebhookOutboxWriter(
         await endpoints.FirstRead.WaitAsync(stoppingToken).ConfigureAwait(false);
 
         // Not ReadAllAsync(stoppingToken): after the stop the loop keeps reading until the channel is empty.
+        // Up to WriteBatch events are written at once: StackExchange.Redis pipelines the concurrent
+        // scripts into a few network writes, where one at a time cost a round trip (and its syscalls on
+        // both sides) per download under load. Events were never ordered (receivers order by timestamp).
+        var writes = new List<Task>(WriteBatch);
         while (await publisher.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (publisher.Reader.TryRead(out var pending))
+            while (writes.Count < WriteBatch && publisher.Reader.TryRead(out var pending))
             {
-                await WriteAsync(pending, stoppingToken).ConfigureAwait(false);
+                writes.Add(WriteAsync(pending, stoppingToken));
             }
+
+            await Task.WhenAll(writes).ConfigureAwait(false);
+            writes.Clear();
         }
     }
 
