@@ -20,6 +20,7 @@ internal sealed class StsRpcEndpoint
     public const string AssumeRoleWithOidcAction = "AssumeRoleWithOIDC";
 
     private const string ApiVersion = "2015-04-01";
+    private const string SignatureParameter = "Signature";
     private const int MinDurationSeconds = 900;
     private const int DefaultDurationSeconds = 3600;
     private const int MaxRememberedNonces = 4096;
@@ -142,9 +143,9 @@ internal sealed class StsRpcEndpoint
             return timeError;
         }
 
-        if (parameters.Get(RpcSignature.SignatureParameter) is not { Length: > 0 } signature)
+        if (parameters.Get(SignatureParameter) is not { Length: > 0 } signature)
         {
-            return StsError.Missing(RpcSignature.SignatureParameter);
+            return StsError.Missing(SignatureParameter);
         }
 
         var accessKeyId = parameters.Get("AccessKeyId")!;
@@ -154,7 +155,7 @@ internal sealed class StsRpcEndpoint
             return keyError;
         }
 
-        if (!RpcSignature.Matches(RpcSignature.Sign(RpcSignature.StringToSign(method, parameters.All), secret!), signature))
+        if (!SecretEquals(Gateway.Oss.RpcSignature.Compute(method, parameters.All, secret!), signature))
         {
             return StsError.SignatureDoesNotMatch();
         }
@@ -289,7 +290,7 @@ internal sealed class StsRpcEndpoint
                     return StsError.Missing("SecurityToken");
                 }
 
-                if (!RpcSignature.Matches(caller.SecurityToken, securityToken))
+                if (!SecretEquals(caller.SecurityToken, securityToken))
                 {
                     return StsError.SecurityTokenMismatch();
                 }
@@ -398,4 +399,8 @@ internal sealed class StsRpcEndpoint
     }
 
     private sealed record Grant(string RoleArn, string SessionName, IssuedCredentials Credentials);
+
+    /// <summary>Compares in constant time: signatures and tokens are secret-derived values.</summary>
+    private static bool SecretEquals(string expected, string provided) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(provided));
 }

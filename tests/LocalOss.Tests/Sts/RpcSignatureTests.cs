@@ -1,4 +1,4 @@
-using LocalOss.Sts;
+using Gateway.Oss;
 
 namespace LocalOss.Tests.Sts;
 
@@ -27,7 +27,7 @@ public sealed class RpcSignatureTests
         var stringToSign = RpcSignature.StringToSign("GET", DocumentedParameters);
 
         Assert.Equal(DocumentedStringToSign, stringToSign);
-        Assert.Equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", RpcSignature.Sign(stringToSign, "testsecret"));
+        Assert.Equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", RpcSignature.Compute("GET", DocumentedParameters, "testsecret"));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class RpcSignatureTests
 
         request.Sign("secret");
 
-        Assert.Equal(request.Query["Signature"], RpcSignature.Sign(RpcSignature.StringToSign("POST", parameters), "secret"));
+        Assert.Equal(request.Query["Signature"], RpcSignature.Compute("POST", parameters, "secret"));
     }
 
     [Theory]
