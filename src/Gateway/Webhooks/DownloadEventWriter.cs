@@ -11,7 +11,7 @@ namespace Gateway.Webhooks;
 /// </summary>
 /// <remarks>
 /// Threads: one background loop (this service's <see cref="ExecuteAsync"/>) takes up to
-/// <see cref="MaxBatch"/> records at a time, reads the tags of their links from the store in one
+/// <see cref="MaxBatch"/> records at a time (the first waits <see cref="BatchLinger"/> for company), reads the tags of their links from the store in one
 /// pipelined round trip (the download path reads links without tags), builds each event's data and
 /// hands it to <see cref="IWebhookPublisher.Publish"/>, which only queues. Once every hosted service,
 /// the web server included, has stopped, <see cref="StoppedAsync"/> publishes what is still queued.
@@ -24,6 +24,9 @@ internal sealed partial class DownloadEventWriter(
     ILogger<DownloadEventWriter> logger) : BackgroundService, IHostedLifecycleService
 {
     public const int MaxBatch = 256;
+
+    /// <summary>How long the first record of a batch waits for others.</summary>
+    public static readonly TimeSpan BatchLinger = TimeSpan.FromMilliseconds(20);
 
     private readonly List<DownloadRecord> _batch = new(MaxBatch);
     private readonly Dictionary<string, Task<RedisValue>> _tags = new(StringComparer.Ordinal);
@@ -50,6 +53,13 @@ internal sealed partial class DownloadEventWriter(
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
+                // Let a batch gather: under load one tag read and one outbox script then serve many
+                // downloads instead of one or two each; an event reaches the outbox at most this much later.
+                if (queue.Reader.Count < MaxBatch)
+                {
+                    await Task.Delay(BatchLinger, stoppingToken).ConfigureAwait(false);
+                }
+
                 Take();
                 await PublishBatchAsync().ConfigureAwait(false);
             }

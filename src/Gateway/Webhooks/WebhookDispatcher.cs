@@ -136,8 +136,12 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     {
         try
         {
-            var endpoint = await _store.GetAsync(job.EndpointId).ConfigureAwait(false);
-            var body = endpoint is { Enabled: true } ? await _store.GetEventBodyAsync(job.EventId).ConfigureAwait(false) : null;
+            // Both reads in one round trip.
+            var endpointRead = _store.GetAsync(job.EndpointId);
+            var bodyRead = _store.GetEventBodyAsync(job.EventId);
+            await Task.WhenAll(endpointRead, bodyRead).ConfigureAwait(false);
+            var endpoint = endpointRead.Result;
+            var body = bodyRead.Result;
             if (endpoint is not { Enabled: true } || body is null)
             {
                 // The endpoint was deleted or disabled, or the event outlived its retention: nothing left to send.
@@ -148,26 +152,12 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
             var outcome = await _sender.SendAsync(endpoint, job.EventId, body, stoppingToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
-            string result;
-            if (outcome.Succeeded)
-            {
-                result = "delivered";
-                await _store.CompleteAsync(job).ConfigureAwait(false);
-                await _store.RecordSuccessAsync(endpoint.Id).ConfigureAwait(false);
-            }
-            else if (now - DateTimeOffset.FromUnixTimeMilliseconds(job.FirstEnqueuedMs) >= _options.RetryFor)
-            {
-                result = "failed";
-                await _store.CompleteAsync(job).ConfigureAwait(false);
-            }
-            else
-            {
-                result = "retrying";
-                await _store.RescheduleAsync(job, now + Backoff(_options.EffectiveRetryBackoff, job.Attempts + 1)).ConfigureAwait(false);
-            }
-
-            _metrics.WebhookDelivery(result == "retrying" ? "retried" : result);
-            await _store.RecordAttemptAsync(endpoint.Id, new WebhookDeliveryAttempt(
+            var (result, retryAt) = outcome.Succeeded
+                ? ("delivered", (DateTimeOffset?)null)
+                : now - DateTimeOffset.FromUnixTimeMilliseconds(job.FirstEnqueuedMs) >= _options.RetryFor
+                    ? ("failed", null)
+                    : ("retrying", now + Backoff(_options.EffectiveRetryBackoff, job.Attempts + 1));
+            var attempt = new WebhookDeliveryAttempt(
                 "dlv_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)),
                 job.EventId,
                 job.Type,
@@ -176,11 +166,12 @@ internal sealed partial class WebhookDispatcher : BackgroundService
                 outcome.StatusCode,
                 outcome.Error,
                 (long)outcome.Duration.TotalMilliseconds,
-                now)).ConfigureAwait(false);
-
-            if (!outcome.Succeeded)
+                now);
+            var failingSince = await _store.SettleAttemptAsync(job, retryAt, attempt, outcome.Succeeded).ConfigureAwait(false);
+            _metrics.WebhookDelivery(result == "retrying" ? "retried" : result);
+            if (failingSince is { } since)
             {
-                await NoteFailureAsync(endpoint, now).ConfigureAwait(false);
+                await DisableWhenFailingTooLongAsync(endpoint, since, now).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -194,9 +185,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task NoteFailureAsync(WebhookEndpoint endpoint, DateTimeOffset now)
+    private async Task DisableWhenFailingTooLongAsync(WebhookEndpoint endpoint, DateTimeOffset failingSince, DateTimeOffset now)
     {
-        var failingSince = await _store.RecordFailureAsync(endpoint.Id, now).ConfigureAwait(false);
         if (now - failingSince < _options.DisableAfter || !await _store.DisableAsync(endpoint.Id).ConfigureAwait(false))
         {
             return;

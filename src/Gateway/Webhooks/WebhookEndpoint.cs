@@ -35,6 +35,9 @@ internal sealed record WebhookEndpoint(
         PreviousSecret is not null && PreviousSecretUntil > now ? [Secret, PreviousSecret] : [Secret];
 }
 
+/// <summary>An event to store in the outbox: its body (null for a redelivery of a stored one) and the endpoints it goes to.</summary>
+internal sealed record OutboxEvent(string EventId, string Type, byte[]? Body, IReadOnlyList<string> EndpointIds, DateTimeOffset EnqueuedAt);
+
 /// <summary>One delivery job as claimed from the outbox.</summary>
 internal sealed record WebhookJob(string JobId, string EndpointId, string EventId, string Type, int Attempts, long FirstEnqueuedMs, long LeaseScore)
 {

@@ -47,49 +47,59 @@ internal sealed partial class WebhookOutboxWriter(
         await endpoints.FirstRead.WaitAsync(stoppingToken).ConfigureAwait(false);
 
         // Not ReadAllAsync(stoppingToken): after the stop the loop keeps reading until the channel is empty.
-        // Up to WriteBatch events are written at once: StackExchange.Redis pipelines the concurrent
-        // scripts into a few network writes, where one at a time cost a round trip (and its syscalls on
-        // both sides) per download under load. Events were never ordered (receivers order by timestamp).
-        var writes = new List<Task>(WriteBatch);
+        // Up to WriteBatch events go into one script call: under load, one call per download cost Redis
+        // several times the CPU of the download's own lookup. Events were never ordered (receivers order
+        // by timestamp).
+        var batch = new List<OutboxEvent>(WriteBatch);
         while (await publisher.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (writes.Count < WriteBatch && publisher.Reader.TryRead(out var pending))
+            while (batch.Count < WriteBatch && publisher.Reader.TryRead(out var pending))
             {
-                writes.Add(WriteAsync(pending, stoppingToken));
+                if (ToOutboxEvent(pending) is { } outboxEvent)
+                {
+                    batch.Add(outboxEvent);
+                }
             }
 
-            await Task.WhenAll(writes).ConfigureAwait(false);
-            writes.Clear();
+            if (batch.Count > 0)
+            {
+                await WriteAsync(batch, stoppingToken).ConfigureAwait(false);
+                batch.Clear();
+            }
         }
     }
 
-    private async Task WriteAsync(PendingWebhookEvent pending, CancellationToken stoppingToken)
+    /// <summary>The event's body and the enabled endpoints that subscribe to its type; null when none does.</summary>
+    private OutboxEvent? ToOutboxEvent(PendingWebhookEvent pending)
     {
-        var targets = new List<string>();
+        List<string>? targets = null;
         foreach (var endpoint in endpoints.Endpoints)
         {
             if (endpoint.Enabled && endpoint.Subscribes(pending.Type))
             {
-                targets.Add(endpoint.Id);
+                (targets ??= []).Add(endpoint.Id);
             }
         }
 
-        if (targets.Count == 0)
-        {
-            return;
-        }
+        return targets is null
+            ? null
+            : new OutboxEvent(WebhookStore.NewEventId(), pending.Type, Serialize(pending.Type, pending.Timestamp, pending.Data), targets, pending.Timestamp);
+    }
 
-        var body = Serialize(pending.Type, pending.Timestamp, pending.Data);
-        var eventId = WebhookStore.NewEventId();
+    /// <summary>Stores the batch, retrying while the store is unreachable; once stopping, one more try and then the batch is dropped.</summary>
+    private async Task WriteAsync(List<OutboxEvent> batch, CancellationToken stoppingToken)
+    {
         while (true)
         {
             try
             {
-                var stored = await store.EnqueueAsync(eventId, pending.Type, body, targets, pending.Timestamp).ConfigureAwait(false);
-                if (stored == WebhookStore.BacklogFull)
+                var results = await store.EnqueueAsync(batch).ConfigureAwait(false);
+                foreach (var result in results)
                 {
-                    metrics.WebhookDropped("backlog_full");
-                    return;
+                    if (result == WebhookStore.BacklogFull)
+                    {
+                        metrics.WebhookDropped("backlog_full");
+                    }
                 }
 
                 dispatcher.Wake();
@@ -99,8 +109,12 @@ internal sealed partial class WebhookOutboxWriter(
             {
                 if (stoppingToken.IsCancellationRequested)
                 {
-                    metrics.WebhookDropped("store_unavailable");
-                    Log.DroppedAtShutdown(logger, pending.Type, ex);
+                    foreach (var dropped in batch)
+                    {
+                        metrics.WebhookDropped("store_unavailable");
+                        Log.DroppedAtShutdown(logger, dropped.Type, ex);
+                    }
+
                     return;
                 }
 
@@ -111,7 +125,7 @@ internal sealed partial class WebhookOutboxWriter(
                 }
                 catch (OperationCanceledException)
                 {
-                    // Stopping: one more try above, then the event is dropped.
+                    // Stopping: one more try above, then the batch is dropped.
                 }
             }
         }
