@@ -31,10 +31,38 @@ public abstract class StoreServer : IAsyncDisposable
             throw new InvalidOperationException("GATEWAY_TEST_STORE=redis but redis-server is not on PATH (apt-get install redis-server).");
         }
 
-        StoreServer server = useRedis ? new RedisServerProcess() : new GarnetStore();
-        await WaitUntilAnsweringAsync(server.ConnectionString).ConfigureAwait(false);
-        return server;
+        // A port found free can still be lost before the server binds it (to another test's pick); then
+        // the server fails to start, and it is started again on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            StoreServer? server = null;
+            try
+            {
+                server = useRedis ? new RedisServerProcess() : new GarnetStore();
+                if (await WaitUntilAnsweringAsync(server).ConfigureAwait(false))
+                {
+                    return server;
+                }
+            }
+            catch (Exception) when (attempt < 5)
+            {
+                // Garnet throws from Start when its port was taken.
+            }
+
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException($"The test store ({(useRedis ? "redis-server" : "Garnet")}) did not start in 5 attempts.");
+            }
+        }
     }
+
+    /// <summary>False once the server has stopped on its own (a redis-server whose port was taken exits).</summary>
+    protected virtual bool HasExited => false;
 
     /// <summary>
     /// A store someone else runs (a Redis Cluster or Sentinel set of a topology test): the gateway is
@@ -44,30 +72,68 @@ public abstract class StoreServer : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>
+    /// A port nothing listens on, picked below the kernel's ephemeral range: ports bound to 0 (every
+    /// Kestrel in the tests) and the local ends of outgoing connections (thousands in a run) come from
+    /// that range, so none of them can take this port before the caller binds it. Only another pick of
+    /// this method can, at random; callers start again on a new port when their bind fails.
+    /// </summary>
     internal static int FreePort()
     {
+        var ceiling = EphemeralRangeStart();
+        const int Floor = 10_000;
+        for (var attempt = 0; attempt < 100 && ceiling - Floor > 1_000; attempt++)
+        {
+            var port = Random.Shared.Next(Floor, ceiling);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: another one.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitUntilAnsweringAsync(string connectionString)
+    private static int EphemeralRangeStart()
     {
-        var port = int.Parse(connectionString.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32_768; // Linux's default
+        }
+    }
+
+    private static async Task<bool> WaitUntilAnsweringAsync(StoreServer server)
+    {
+        var port = int.Parse(server.ConnectionString.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
         var deadline = Stopwatch.StartNew();
-        while (true)
+        while (!server.HasExited)
         {
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
-                return;
+                return !server.HasExited;
             }
             catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10))
             {
                 await Task.Delay(50).ConfigureAwait(false);
             }
         }
+
+        return false;
     }
 
     private sealed class RedisServerProcess : StoreServer
@@ -101,6 +167,8 @@ public abstract class StoreServer : IAsyncDisposable
         public override string ConnectionString => $"127.0.0.1:{_port}";
 
         public override string Kind => "redis-server";
+
+        protected override bool HasExited => _process.HasExited;
 
         private bool _disposed;
 
