@@ -1,3 +1,4 @@
+using Gateway.Abuse;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Downloads;
@@ -11,6 +12,11 @@ internal static class DownloadResponses
 {
     public static Task WriteAsync(HttpContext context, int statusCode, string message)
     {
+        if ((statusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone) && context.Features.Get<MissGate>() is { Counted: false } gate)
+        {
+            return WriteMissAsync(context, gate, statusCode, message);
+        }
+
         var response = context.Response;
         response.StatusCode = statusCode;
         response.Headers.CacheControl = "no-store";
@@ -30,5 +36,17 @@ internal static class DownloadResponses
     {
         context.Response.Headers.RetryAfter = "5";
         return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Downloads are briefly unavailable. Please try again in a few seconds.");
+    }
+
+    /// <summary>A 404 or 410 is counted against the client's allowance before it goes out; over the limit, it is a 429.</summary>
+    private static async Task WriteMissAsync(HttpContext context, MissGate gate, int statusCode, string message)
+    {
+        if (await gate.CountAsync().ConfigureAwait(false) is { } retryAfter)
+        {
+            await AbuseLimits.WriteTooManyAsync(context, retryAfter).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteAsync(context, statusCode, message).ConfigureAwait(false);
     }
 }

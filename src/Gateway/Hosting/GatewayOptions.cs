@@ -217,6 +217,13 @@ internal sealed class DownloadAbuseOptions
     /// limited: memory stays bounded however many addresses an attacker has.
     /// </summary>
     public int MaxTrackedClients { get; set; } = 100_000;
+
+    /// <summary>
+    /// How long a 404/410 answer waits for the store to count it (one small script, shared by every
+    /// replica). Past this, the answer goes out and this replica's own count decides until the store
+    /// answers in time again: a slow or dead store never holds up a miss for longer.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary><c>Gateway:Abuse:Admin</c>: requests per API key (or per client IP before authentication) to the admin API.</summary>

@@ -190,6 +190,12 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Abuse:Downloads:MaxTrackedClients must be between 1 and 10000000.");
         }
 
+        if (downloads.StoreTimeout < TimeSpan.FromMilliseconds(10) || downloads.StoreTimeout > TimeSpan.FromSeconds(2))
+        {
+            // At most the store's own command timeout: waiting longer could never bring an answer.
+            failures.Add("Gateway:Abuse:Downloads:StoreTimeout must be between 00:00:00.010 and 00:00:02.");
+        }
+
         if (abuse.Admin.Limit < 0)
         {
             failures.Add("Gateway:Abuse:Admin:Limit must not be negative (0 switches the limit off).");
