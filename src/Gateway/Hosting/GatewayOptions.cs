@@ -32,6 +32,12 @@ internal sealed class GatewayOptions
 
     /// <summary>Where temporary credentials come from (all buckets).</summary>
     public CredentialsServiceOptions Credentials { get; set; } = new();
+
+    /// <summary>
+    /// After SIGTERM, how long downloads in flight may go on before they are aborted (new connections
+    /// are refused from the start). Keep Kubernetes' <c>terminationGracePeriodSeconds</c> above it.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The <c>Gateway:Credentials</c> section: the services temporary credentials are fetched from.</summary>

@@ -52,6 +52,11 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Links:ReplicaAckTimeout must be between 00:00:00 (no waiting) and 00:00:01.");
         }
 
+        if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromDays(1))
+        {
+            failures.Add("Gateway:ShutdownTimeout must be between 00:00:00 (abort downloads at once) and 1.00:00:00.");
+        }
+
         for (var i = 0; i < options.TrustedProxies.Length; i++)
         {
             if (!Downloads.ClientAddress.TryParseNetwork(options.TrustedProxies[i], out _))
