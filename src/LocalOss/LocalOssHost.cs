@@ -37,6 +37,9 @@ public sealed class LocalOssHost : IAsyncDisposable
 
     public LocalOssOptions Options { get; }
 
+    /// <summary>Faults a test can switch on: 5xx answers now and then, reads that hang before their headers.</summary>
+    public Faults.LocalOssFaults Faults => _app.Services.GetRequiredService<Faults.LocalOssFaults>();
+
     /// <summary>The absolute directory that holds the buckets.</summary>
     public string RootPath => _store.RootPath;
 

@@ -67,6 +67,13 @@ internal sealed class DownloadOptions
 
     /// <summary>Lifetime of the presigned URL a redirect-mode link sends the client to.</summary>
     public TimeSpan RedirectLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long OSS may stay silent, before its response headers or between two reads of the body,
+    /// before the download is given up: 504 when nothing was sent yet, an aborted transfer otherwise.
+    /// An idle timeout, not a total one: a download may take hours (PITFALLS 8).
+    /// </summary>
+    public TimeSpan UpstreamActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }
 
 /// <summary>The <c>Gateway:Links</c> section.</summary>

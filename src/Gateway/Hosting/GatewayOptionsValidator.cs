@@ -41,6 +41,11 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Downloads:RedirectLifetime must be between 00:00:01 and 01:00:00 (a redirect is followed at once).");
         }
 
+        if (options.Downloads.UpstreamActivityTimeout < TimeSpan.FromSeconds(1) || options.Downloads.UpstreamActivityTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add("Gateway:Downloads:UpstreamActivityTimeout must be between 00:00:01 and 01:00:00.");
+        }
+
         if (options.Links.ExpiredRetention < TimeSpan.Zero)
         {
             failures.Add("Gateway:Links:ExpiredRetention must not be negative.");
