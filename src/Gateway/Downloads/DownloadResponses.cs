@@ -10,22 +10,11 @@ namespace Gateway.Downloads;
 /// </summary>
 internal static class DownloadResponses
 {
-    public static Task WriteAsync(HttpContext context, int statusCode, string message)
-    {
-        if ((statusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone) && context.Features.Get<MissGate>() is { Counted: false } gate)
-        {
-            return WriteMissAsync(context, gate, statusCode, message);
-        }
-
-        var response = context.Response;
-        response.StatusCode = statusCode;
-        response.Headers.CacheControl = "no-store";
-        response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
-        response.ContentType = "text/plain; charset=utf-8";
-        return HttpMethods.IsHead(context.Request.Method)
-            ? Task.CompletedTask
-            : response.WriteAsync(message + "\n", context.RequestAborted);
-    }
+    /// <summary>Writes the answer; a 404 or 410 is first counted against the client's allowance (and may become a 429).</summary>
+    public static Task WriteAsync(HttpContext context, int statusCode, string message) =>
+        statusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone
+            ? WriteMissAsync(context, statusCode, message)
+            : WriteAnswerAsync(context, statusCode, message);
 
     public static Task Deny(HttpContext context, PolicyDenial denial) => WriteAsync(context, denial.StatusCode, denial.Message);
 
@@ -38,15 +27,23 @@ internal static class DownloadResponses
         return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Downloads are briefly unavailable. Please try again in a few seconds.");
     }
 
-    /// <summary>A 404 or 410 is counted against the client's allowance before it goes out; over the limit, it is a 429.</summary>
-    private static async Task WriteMissAsync(HttpContext context, MissGate gate, int statusCode, string message)
+    private static async Task WriteMissAsync(HttpContext context, int statusCode, string message)
     {
-        if (await gate.CountAsync().ConfigureAwait(false) is { } retryAfter)
+        if (!await AbuseLimits.RefusedAsMissAsync(context).ConfigureAwait(false))
         {
-            await AbuseLimits.WriteTooManyAsync(context, retryAfter).ConfigureAwait(false);
-            return;
+            await WriteAnswerAsync(context, statusCode, message).ConfigureAwait(false);
         }
+    }
 
-        await WriteAsync(context, statusCode, message).ConfigureAwait(false);
+    private static Task WriteAnswerAsync(HttpContext context, int statusCode, string message)
+    {
+        var response = context.Response;
+        response.StatusCode = statusCode;
+        response.Headers.CacheControl = "no-store";
+        response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        response.ContentType = "text/plain; charset=utf-8";
+        return HttpMethods.IsHead(context.Request.Method)
+            ? Task.CompletedTask
+            : response.WriteAsync(message + "\n", context.RequestAborted);
     }
 }
