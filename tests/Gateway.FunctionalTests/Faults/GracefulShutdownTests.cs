@@ -41,9 +41,9 @@ public sealed class GracefulShutdownTests
     [Fact]
     public async Task Sigterm_under_load_drains_then_cuts_what_is_left_and_meters_every_download_exactly()
     {
-        // 10 s of drain in the test (30 s by default): long enough for the steps below on a loaded
+        // 15 s of drain in the test (30 s by default): long enough for the steps below on a loaded
         // 2-core machine, short enough to wait out.
-        var shutdownTimeout = TimeSpan.FromSeconds(10);
+        var shutdownTimeout = TimeSpan.FromSeconds(15);
         await using var env = await GatewayTestEnvironment.StartAsync();
         await env.PutObjectAsync("small.bin", new PatternStream(SmallSize));
         await env.PutObjectAsync("large.bin", new PatternStream(LargeSize));
