@@ -68,10 +68,6 @@ True (non-empty) when more than one pod may run at once.
 {{- end }}
 
 {{/*
-Checks the values before anything renders, so a mistake fails `helm install` with the value's name
-instead of a pod that crashes on start. Renders nothing.
-*/}}
-{{/*
 gateway.shutdownTimeoutSeconds as a .NET TimeSpan (d.hh:mm:ss): a bare "30" would read as 30 days.
 */}}
 {{- define "gateway.shutdownTimeout" -}}
@@ -90,6 +86,10 @@ Kubernetes' grace period: as set, or the shutdown timeout plus 15 s for the fina
 {{- end -}}
 {{- end }}
 
+{{/*
+Checks the values before anything renders, so a mistake fails `helm install` with the value's name
+instead of a pod that crashes on start. Renders nothing.
+*/}}
 {{- define "gateway.validate" -}}
 {{- $shutdown := int .Values.gateway.shutdownTimeoutSeconds }}
 {{- if or (lt $shutdown 0) (gt $shutdown 86400) }}
