@@ -1,4 +1,5 @@
 using LocalOss.Addressing;
+using LocalOss.Faults;
 using LocalOss.Hosting;
 using LocalOss.Sts;
 using LocalOss.Storage;
@@ -38,7 +39,7 @@ public sealed class LocalOssHost : IAsyncDisposable
     public LocalOssOptions Options { get; }
 
     /// <summary>Faults a test can switch on: 5xx answers now and then, reads that hang before their headers.</summary>
-    public Faults.LocalOssFaults Faults => _app.Services.GetRequiredService<Faults.LocalOssFaults>();
+    public LocalOssFaults Faults => _app.Services.GetRequiredService<LocalOssFaults>();
 
     /// <summary>The absolute directory that holds the buckets.</summary>
     public string RootPath => _store.RootPath;

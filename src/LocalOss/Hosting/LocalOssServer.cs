@@ -2,6 +2,7 @@ using System.Text;
 using LocalOss.Addressing;
 using LocalOss.Authentication;
 using LocalOss.Buckets;
+using LocalOss.Faults;
 using LocalOss.Http;
 using LocalOss.Objects;
 using LocalOss.Storage;
@@ -65,7 +66,7 @@ internal static partial class LocalOssServer
         services.AddSingleton<PutBucketHandler>();
         services.AddSingleton<BucketVersioningHandler>();
         services.AddSingleton<OssRequestDispatcher>();
-        services.TryAddSingleton<Faults.LocalOssFaults>();
+        services.TryAddSingleton<LocalOssFaults>();
         return builder;
     }
 
@@ -84,7 +85,7 @@ internal static partial class LocalOssServer
         }
 
         var dispatcher = app.Services.GetRequiredService<OssRequestDispatcher>();
-        var faults = app.Services.GetRequiredService<Faults.LocalOssFaults>();
+        var faults = app.Services.GetRequiredService<LocalOssFaults>();
         RequestDelegate serve = dispatcher.HandleAsync;
         app.Run(context => faults.HandleAsync(context, serve));
 
