@@ -21,6 +21,7 @@ public static class GatewayApplication
         builder.AddDemoModeWhenUnconfigured();
         builder.AddGatewayTelemetry();
         builder.AddKestrelLimits();
+        builder.AddGracefulShutdown();
         builder.AddTrustedProxies();
         builder.AddBuckets();
         builder.AddLinkStore();

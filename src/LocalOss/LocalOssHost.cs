@@ -1,4 +1,5 @@
 using LocalOss.Addressing;
+using LocalOss.Faults;
 using LocalOss.Hosting;
 using LocalOss.Sts;
 using LocalOss.Storage;
@@ -36,6 +37,9 @@ public sealed class LocalOssHost : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public LocalOssOptions Options { get; }
+
+    /// <summary>Faults a test can switch on: 5xx answers now and then, reads that hang before their headers.</summary>
+    public LocalOssFaults Faults => _app.Services.GetRequiredService<LocalOssFaults>();
 
     /// <summary>The absolute directory that holds the buckets.</summary>
     public string RootPath => _store.RootPath;

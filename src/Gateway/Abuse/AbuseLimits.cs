@@ -5,9 +5,10 @@ namespace Gateway.Abuse;
 
 /// <summary>
 /// Abuse limits on the download path: clients whose download requests keep ending in 404 or 410
-/// get 429 for a while (see <see cref="MissedDownloadLimiter"/>; the download endpoints serve through
-/// <see cref="ServeLimitedAsync"/>). The admin API's per-key rate limit is wired with the admin API
-/// (Admin/AdminRateLimiting).
+/// get 429 for a while (see <see cref="MissedDownloadLimiter"/>). The download endpoints serve through
+/// <see cref="ServeLimitedAsync"/>, and every 404 or 410 they answer is counted first
+/// (<see cref="DownloadResponses.WriteAsync"/>). The admin API's per-key rate limit is wired with the
+/// admin API (Admin/AdminRateLimiting).
 /// </summary>
 internal static class AbuseLimits
 {
@@ -18,32 +19,39 @@ internal static class AbuseLimits
     }
 
     /// <summary>
-    /// Serves a download request under the limit: a blocked client is refused before the store is
-    /// asked (a blocked guesser costs a dictionary lookup), and a 404 or 410 answer counts as a miss.
+    /// Serves a download request under the limit: a client this replica knows to be blocked is refused
+    /// before the store is asked (a blocked guesser costs a dictionary lookup; a served download, nothing more).
     /// </summary>
     public static Task ServeLimitedAsync(this MissedDownloadLimiter limiter, HttpContext http, Func<HttpContext, Task> serve)
     {
-        return limiter.Enabled ? ServeCountingMissesAsync(limiter, http, serve) : serve(http);
+        return limiter.Enabled && limiter.IsBlocked(ClientAddress.Of(http), out var retryAfter)
+            ? WriteTooManyAsync(http, retryAfter)
+            : serve(http);
     }
 
-    private static async Task ServeCountingMissesAsync(MissedDownloadLimiter limiter, HttpContext http, Func<HttpContext, Task> serve)
+    /// <summary>
+    /// Counts a 404 or 410 the download path is about to answer; true when the client is over the limit
+    /// across replicas and was answered 429 instead.
+    /// </summary>
+    public static async Task<bool> RefusedAsMissAsync(HttpContext http)
     {
-        var client = ClientAddress.Of(http);
-        if (limiter.IsBlocked(client, out var retryAfter))
+        var limiter = http.RequestServices.GetRequiredService<MissedDownloadLimiter>();
+        if (!limiter.Enabled || await limiter.RecordMissAsync(ClientAddress.Of(http)).ConfigureAwait(false) is not { } retryAfter)
         {
-            var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await DownloadResponses.WriteAsync(
-                http,
-                StatusCodes.Status429TooManyRequests,
-                $"Too many requests for links that do not exist or have ended. Please try again in {seconds} seconds.").ConfigureAwait(false);
-            return;
+            return false;
         }
 
-        await serve(http).ConfigureAwait(false);
-        if (http.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone)
-        {
-            limiter.RecordMiss(client);
-        }
+        await WriteTooManyAsync(http, retryAfter).ConfigureAwait(false);
+        return true;
+    }
+
+    private static Task WriteTooManyAsync(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return DownloadResponses.WriteAsync(
+            http,
+            StatusCodes.Status429TooManyRequests,
+            $"Too many requests for links that do not exist or have ended. Please try again in {seconds} seconds.");
     }
 }

@@ -32,13 +32,14 @@ internal sealed partial class DownloadHandler(
 {
     /// <summary>
     /// HTTP/1.1 to OSS (HTTP/2 is not confirmed there, PITFALLS 10). No total timeout: a download
-    /// may take hours; the activity timeout only ends a transfer that has stalled (PITFALLS 8).
+    /// may take hours; the activity timeout (<c>Gateway:Downloads:UpstreamActivityTimeout</c>) only
+    /// ends a transfer that has stalled, or an OSS that never sends its headers (PITFALLS 8).
     /// </summary>
-    private static readonly ForwarderRequestConfig RequestConfig = new()
+    private readonly ForwarderRequestConfig _requestConfig = new()
     {
         Version = HttpVersion.Version11,
         VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        ActivityTimeout = TimeSpan.FromSeconds(100),
+        ActivityTimeout = options.Value.Downloads.UpstreamActivityTimeout,
     };
 
     public async Task HandleAsync(HttpContext context)
@@ -302,7 +303,7 @@ internal sealed partial class DownloadHandler(
         var registration = inFlight.Register(link, generation, context);
         try
         {
-            error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
+            error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, _requestConfig, transformer).ConfigureAwait(false);
             if (download.CredentialsRejected && error == ForwarderError.None && !response.HasStarted
                 && await bucket.Credentials.RenewAfterRejectionAsync(download.SignedWith!, context.RequestAborted).ConfigureAwait(false))
             {
@@ -310,7 +311,7 @@ internal sealed partial class DownloadHandler(
                 Log.RetryingWithRenewedCredentials(logger, bucket.Alias);
                 download.PrepareRetryAfterRejection();
                 response.StatusCode = StatusCodes.Status200OK;
-                error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, RequestConfig, transformer).ConfigureAwait(false);
+                error = await forwarder.SendAsync(context, bucket.Endpoint.Endpoint.OriginalString, upstream.Invoker, _requestConfig, transformer).ConfigureAwait(false);
             }
 
             if (download.CredentialsUnavailable is { } unavailable)

@@ -32,6 +32,12 @@ internal sealed class GatewayOptions
 
     /// <summary>Where temporary credentials come from (all buckets).</summary>
     public CredentialsServiceOptions Credentials { get; set; } = new();
+
+    /// <summary>
+    /// After SIGTERM, how long downloads in flight may go on before they are aborted (new connections
+    /// are refused from the start). Keep Kubernetes' <c>terminationGracePeriodSeconds</c> above it.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The <c>Gateway:Credentials</c> section: the services temporary credentials are fetched from.</summary>
@@ -61,6 +67,13 @@ internal sealed class DownloadOptions
 
     /// <summary>Lifetime of the presigned URL a redirect-mode link sends the client to.</summary>
     public TimeSpan RedirectLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long OSS may stay silent, before its response headers or between two reads of the body,
+    /// before the download is given up: 504 when nothing was sent yet, an aborted transfer otherwise.
+    /// An idle timeout, not a total one: a download may take hours (PITFALLS 8).
+    /// </summary>
+    public TimeSpan UpstreamActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }
 
 /// <summary>The <c>Gateway:Links</c> section.</summary>
@@ -217,6 +230,13 @@ internal sealed class DownloadAbuseOptions
     /// limited: memory stays bounded however many addresses an attacker has.
     /// </summary>
     public int MaxTrackedClients { get; set; } = 100_000;
+
+    /// <summary>
+    /// How long a 404/410 answer waits for the store to count it (one small script, shared by every
+    /// replica). Past this, the answer goes out and this replica's own count decides until the store
+    /// answers in time again: a slow or dead store never holds up a miss for longer.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary><c>Gateway:Abuse:Admin</c>: requests per API key (or per client IP before authentication) to the admin API.</summary>

@@ -41,6 +41,11 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Downloads:RedirectLifetime must be between 00:00:01 and 01:00:00 (a redirect is followed at once).");
         }
 
+        if (options.Downloads.UpstreamActivityTimeout < TimeSpan.FromSeconds(1) || options.Downloads.UpstreamActivityTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add("Gateway:Downloads:UpstreamActivityTimeout must be between 00:00:01 and 01:00:00.");
+        }
+
         if (options.Links.ExpiredRetention < TimeSpan.Zero)
         {
             failures.Add("Gateway:Links:ExpiredRetention must not be negative.");
@@ -50,6 +55,11 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
         {
             // At most a second: the wait holds up the request that made the write, and the store's own timeout is two.
             failures.Add("Gateway:Links:ReplicaAckTimeout must be between 00:00:00 (no waiting) and 00:00:01.");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromDays(1))
+        {
+            failures.Add("Gateway:ShutdownTimeout must be between 00:00:00 (abort downloads at once) and 1.00:00:00.");
         }
 
         for (var i = 0; i < options.TrustedProxies.Length; i++)
@@ -188,6 +198,12 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
         if (downloads.MaxTrackedClients is < 1 or > 10_000_000)
         {
             failures.Add("Gateway:Abuse:Downloads:MaxTrackedClients must be between 1 and 10000000.");
+        }
+
+        if (downloads.StoreTimeout < TimeSpan.FromMilliseconds(10) || downloads.StoreTimeout > TimeSpan.FromSeconds(2))
+        {
+            // At most the store's own command timeout: waiting longer could never bring an answer.
+            failures.Add("Gateway:Abuse:Downloads:StoreTimeout must be between 00:00:00.010 and 00:00:02.");
         }
 
         if (abuse.Admin.Limit < 0)

@@ -9,16 +9,22 @@ internal static class HealthEndpoints
     /// <summary>
     /// <c>/healthz</c>: the process serves requests (liveness). <c>/readyz</c>: the link store answers,
     /// so downloads can be resolved, and every bucket's first credentials fetch has succeeded (readiness);
-    /// a replica without its store leaves the load balancer.
+    /// a replica without its store leaves the load balancer. From the moment the host begins to stop
+    /// (SIGTERM), <c>/readyz</c> answers 503 whatever else holds (<see cref="GracefulShutdown"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("").WithTags("Health");
         health.MapGet("/healthz", static () => TypedResults.Text("ok\n"))
             .WithSummary("Liveness: the process serves requests.");
-        health.MapGet("/readyz", static async (ILinkStore store, BucketRegistry buckets, HttpContext context) =>
+        health.MapGet("/readyz", static async (ILinkStore store, BucketRegistry buckets, IHostApplicationLifetime lifetime, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return Results.Text("shutting down\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             if (buckets.AwaitingFirstCredentials() is { Count: > 0 } waiting)
             {
                 // A new replica whose first credentials fetch has not succeeded would only answer 503;
@@ -36,7 +42,7 @@ internal static class HealthEndpoints
             {
                 return Results.Text("link store unreachable\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
-        }).WithSummary("Readiness: the link store answers and every bucket has had credentials, so downloads can be served (503 otherwise).");
+        }).WithSummary("Readiness: the link store answers, every bucket has had credentials and the process is not stopping, so downloads can be served (503 otherwise).");
         return app;
     }
 }

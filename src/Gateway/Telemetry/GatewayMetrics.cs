@@ -91,7 +91,7 @@ internal sealed class GatewayMetrics
         _storeErrors = _meter.CreateCounter<long>(
             "gateway.store.errors",
             unit: "{error}",
-            description: "Failed round trips to the link store, by operation: resolve (a download answered 503) or metering (a batch of counters kept for retry).");
+            description: "Failed round trips to the link store, by operation: resolve (a download answered 503), limit (a download-limited download answered 503), metering (a batch of counters kept for retry) or abuse (a 404/410 counted by this replica alone).");
 
         _meteringDropped = _meter.CreateCounter<long>(
             "gateway.metering.dropped",

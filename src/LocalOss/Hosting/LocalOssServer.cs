@@ -2,11 +2,13 @@ using System.Text;
 using LocalOss.Addressing;
 using LocalOss.Authentication;
 using LocalOss.Buckets;
+using LocalOss.Faults;
 using LocalOss.Http;
 using LocalOss.Objects;
 using LocalOss.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -64,6 +66,7 @@ internal static partial class LocalOssServer
         services.AddSingleton<PutBucketHandler>();
         services.AddSingleton<BucketVersioningHandler>();
         services.AddSingleton<OssRequestDispatcher>();
+        services.TryAddSingleton<LocalOssFaults>();
         return builder;
     }
 
@@ -82,7 +85,9 @@ internal static partial class LocalOssServer
         }
 
         var dispatcher = app.Services.GetRequiredService<OssRequestDispatcher>();
-        app.Run(dispatcher.HandleAsync);
+        var faults = app.Services.GetRequiredService<LocalOssFaults>();
+        RequestDelegate serve = dispatcher.HandleAsync;
+        app.Run(context => faults.HandleAsync(context, serve));
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LocalOssServer).FullName!);
         LogServing(logger, store.RootPath, options.Region, options.AccessKeyId);

@@ -13,7 +13,9 @@ public sealed class DownloadLimitTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _env = await GatewayTestEnvironment.StartAsync();
+        // Trusted, so a test can play many clients at once (X-Forwarded-For): from one address, their 410s
+        // would add up against the 404/410 allowance, which both replicas share.
+        _env = await GatewayTestEnvironment.StartAsync(settings => settings["Gateway:TrustedProxies:0"] = "127.0.0.1");
         await _env.PutObjectAsync("limited.bin", new byte[10_000]);
     }
 
@@ -25,7 +27,7 @@ public sealed class DownloadLimitTests : IAsyncLifetime
         var code = await _env.CreateLinkAsync("limited.bin", new { maxDownloads = 5 });
         var second = await _env.StartAnotherGatewayAsync();
 
-        var attempts = Enumerable.Range(0, 50).Select(i => GetAsync(i % 2 == 0 ? _env.Gateway.Client : second.Client, code, $"client-{i}"));
+        var attempts = Enumerable.Range(0, 50).Select(i => GetAsync(i % 2 == 0 ? _env.Gateway.Client : second.Client, code, $"client-{i}", forwardedFor: $"198.51.100.{i + 1}"));
         var statuses = await Task.WhenAll(attempts);
 
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
@@ -112,10 +114,15 @@ public sealed class DownloadLimitTests : IAsyncLifetime
         Assert.Contains("download limit", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
 
-    private static async Task<HttpStatusCode> GetAsync(HttpClient client, string code, string userAgent, RangeHeaderValue? range = null)
+    private static async Task<HttpStatusCode> GetAsync(HttpClient client, string code, string userAgent, RangeHeaderValue? range = null, string? forwardedFor = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/{code}");
         request.Headers.UserAgent.ParseAdd(userAgent);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
         request.Headers.Range = range;
         using var response = await client.SendAsync(request, Cancel);
         await response.Content.ReadAsByteArrayAsync(Cancel);

@@ -29,7 +29,9 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
 
     public async ValueTask InitializeAsync()
     {
-        _env = await GatewayTestEnvironment.StartAsync(store: StoreServer.External(cluster.ConnectionString, "redis-cluster"));
+        // Trusted, so a test can play many clients at once (X-Forwarded-For): from one address, their 410s
+        // would add up against the 404/410 allowance, which both replicas share.
+        _env = await GatewayTestEnvironment.StartAsync(settings => settings["Gateway:TrustedProxies:0"] = "127.0.0.1", store: StoreServer.External(cluster.ConnectionString, "redis-cluster"));
         _second = await _env.StartAnotherGatewayAsync();
         await _env.PutObjectAsync("cluster/file.bin", Payload);
     }
@@ -59,11 +61,25 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task The_404_410_allowance_is_counted_once_for_both_replicas()
+    {
+        // The default allowance, 30 a minute: one script per miss on the client's own key, in any slot.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 31; i++)
+        {
+            statuses.Add(await GetAsync(i % 2 == 0 ? _env.Gateway.Client : _second.Client, $"no-such-code-{i}", "guesser", forwardedFor: "203.0.113.200"));
+        }
+
+        Assert.Equal(30, statuses.Count(s => s == HttpStatusCode.NotFound));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
     public async Task Forty_concurrent_first_time_clients_on_two_replicas_get_exactly_the_limit()
     {
         var code = await _env.CreateLinkAsync("cluster/file.bin", new { maxDownloads = 5 });
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => GetAsync(i % 2 == 0 ? _env.Gateway.Client : _second.Client, code, $"client-{i}")));
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => GetAsync(i % 2 == 0 ? _env.Gateway.Client : _second.Client, code, $"client-{i}", forwardedFor: $"198.51.100.{i + 1}")));
 
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(35, statuses.Count(s => s == HttpStatusCode.Gone));
@@ -220,10 +236,15 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
     private static long BucketDownloads(JsonElement buckets) =>
         buckets.GetProperty("buckets").EnumerateArray().Where(b => b.GetProperty("bucket").GetString() == GatewayTestEnvironment.BucketAlias).Sum(b => b.Long("downloads"));
 
-    private static async Task<HttpStatusCode> GetAsync(HttpClient client, string code, string userAgent)
+    private static async Task<HttpStatusCode> GetAsync(HttpClient client, string code, string userAgent, string? forwardedFor = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/{code}");
         request.Headers.UserAgent.ParseAdd(userAgent);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
         using var response = await client.SendAsync(request, Cancel);
         await response.Content.ReadAsByteArrayAsync(Cancel);
         return response.StatusCode;

@@ -80,4 +80,44 @@ public sealed class GatewayOptionsValidatorTests
             Assert.Contains("Gateway:Links:ReplicaAckTimeout", result.FailureMessage, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("-00:00:01", false)]
+    [InlineData("00:00:00", true)]
+    [InlineData("00:00:30", true)]
+    [InlineData("1.00:00:00", true)]
+    [InlineData("1.00:00:01", false)]
+    public void The_shutdown_timeout_is_between_zero_and_a_day(string timeout, bool valid)
+    {
+        var options = WithBucket(_ => { });
+        options.ShutdownTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Gateway:ShutdownTimeout", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("00:00:00.999", false)]
+    [InlineData("00:00:01", true)]
+    [InlineData("00:01:40", true)]
+    [InlineData("01:00:00", true)]
+    [InlineData("01:00:01", false)]
+    public void The_upstream_activity_timeout_is_between_a_second_and_an_hour(string timeout, bool valid)
+    {
+        var options = WithBucket(_ => { });
+        options.Downloads.UpstreamActivityTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Gateway:Downloads:UpstreamActivityTimeout", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
 }

@@ -69,6 +69,7 @@ public sealed class ScopedApiKeyOptionsTests
     [InlineData("Gateway:Abuse:Downloads:Limit")]
     [InlineData("Gateway:Abuse:Downloads:Window")]
     [InlineData("Gateway:Abuse:Downloads:MaxTrackedClients")]
+    [InlineData("Gateway:Abuse:Downloads:StoreTimeout")]
     [InlineData("Gateway:Abuse:Admin:Limit")]
     [InlineData("Gateway:Abuse:Admin:Window")]
     [InlineData("Gateway:Admin:AuditMaxLength")]
@@ -81,6 +82,7 @@ public sealed class ScopedApiKeyOptionsTests
             case "Gateway:Abuse:Downloads:Limit": options.Abuse.Downloads.Limit = -1; break;
             case "Gateway:Abuse:Downloads:Window": options.Abuse.Downloads.Window = TimeSpan.Zero; break;
             case "Gateway:Abuse:Downloads:MaxTrackedClients": options.Abuse.Downloads.MaxTrackedClients = 0; break;
+            case "Gateway:Abuse:Downloads:StoreTimeout": options.Abuse.Downloads.StoreTimeout = TimeSpan.FromSeconds(3); break;
             case "Gateway:Abuse:Admin:Limit": options.Abuse.Admin.Limit = -1; break;
             case "Gateway:Abuse:Admin:Window": options.Abuse.Admin.Window = TimeSpan.FromDays(2); break;
             case "Gateway:Admin:AuditMaxLength": options.Admin.AuditMaxLength = 1; break;

@@ -2,21 +2,23 @@ using System.Net;
 using Gateway.Abuse;
 using Gateway.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Abuse;
 
-public sealed class MissedDownloadLimiterTests
+/// <summary>Each replica's own 404/410 count: what limits while the store is away, and what answers IsBlocked from memory.</summary>
+public sealed class LocalMissCounterTests
 {
     private readonly ManualTime _time = new();
 
-    private MissedDownloadLimiter Create(int limit = 3, int maxTrackedClients = 1000, TimeSpan? window = null)
+    private LocalMissCounter Create(int limit = 3, int maxTrackedClients = 1000, TimeSpan? window = null)
     {
-        var options = new GatewayOptions();
-        options.Abuse.Downloads.Limit = limit;
-        options.Abuse.Downloads.MaxTrackedClients = maxTrackedClients;
-        options.Abuse.Downloads.Window = window ?? TimeSpan.FromMinutes(1);
-        return new MissedDownloadLimiter(Options.Create(options), _time, NullLogger<MissedDownloadLimiter>.Instance);
+        var settings = new DownloadAbuseOptions
+        {
+            Limit = limit,
+            MaxTrackedClients = maxTrackedClients,
+            Window = window ?? TimeSpan.FromMinutes(1),
+        };
+        return new LocalMissCounter(settings, _time, NullLogger.Instance);
     }
 
     [Fact]
@@ -34,6 +36,23 @@ public sealed class MissedDownloadLimiterTests
         Assert.True(limiter.IsBlocked(client, out var retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(40), retryAfter);
         _time.Advance(TimeSpan.FromSeconds(40));
+        Assert.False(limiter.IsBlocked(client, out _));
+    }
+
+    [Fact]
+    public void A_block_from_the_shared_count_holds_until_its_end_even_below_the_local_count()
+    {
+        var limiter = Create();
+        var client = IPAddress.Parse("198.51.100.4");
+
+        // One miss here, the others on other replicas: the shared count says 3 of 3, 45 s left.
+        Assert.Equal(1, limiter.RecordMiss(client));
+        limiter.BlockFor(client, TimeSpan.FromSeconds(45));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.True(limiter.IsBlocked(client, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(15), retryAfter);
+        _time.Advance(TimeSpan.FromSeconds(15));
         Assert.False(limiter.IsBlocked(client, out _));
     }
 
