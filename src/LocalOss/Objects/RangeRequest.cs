@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LocalOss.Objects;
 
 internal enum RangeOutcome
@@ -34,15 +32,38 @@ internal static class RangeRequest
 {
     private const string Unit = "bytes=";
 
+    /// <summary>OWS (RFC 9110 §5.6.3): space and tab only. Other whitespace is no part of the grammar.</summary>
+    private const string Ows = " \t";
+
     public static RangeDecision Evaluate(string? header, long size, bool standard)
     {
-        if (string.IsNullOrEmpty(header) || !header.StartsWith(Unit, StringComparison.OrdinalIgnoreCase))
+        // The field value without its surrounding OWS (§5.5), the unit compared case-insensitively (§14.1).
+        var value = header.AsSpan().Trim(Ows);
+        if (!value.StartsWith(Unit, StringComparison.OrdinalIgnoreCase))
         {
             return RangeDecision.Whole;
         }
 
-        var spec = header.AsSpan(Unit.Length).Trim();
-        if (spec.Contains(','))
+        // range-set = 1#range-spec; a recipient ignores empty list elements and the OWS around them (§5.6.1.2).
+        var set = value[Unit.Length..];
+        ReadOnlySpan<char> spec = default;
+        var specs = 0;
+        foreach (var range in set.Split(','))
+        {
+            var element = set[range].Trim(Ows);
+            if (!element.IsEmpty)
+            {
+                spec = element;
+                specs++;
+            }
+        }
+
+        if (specs == 0)
+        {
+            return RangeDecision.Whole;
+        }
+
+        if (specs > 1)
         {
             return standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
         }
@@ -110,6 +131,28 @@ internal static class RangeRequest
         return length == 0 || size == 0 ? RangeDecision.Unsatisfiable : new(RangeOutcome.Partial, 0, size);
     }
 
-    private static bool TryParse(ReadOnlySpan<char> digits, out long value) =>
-        long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    /// <summary>
+    /// <c>1*DIGIT</c> of any length (§14.1.1): a position past <see cref="long.MaxValue"/> is still a valid one, past
+    /// the end of any object, so it saturates instead of failing (which would ignore a range OSS clamps or refuses).
+    /// </summary>
+    private static bool TryParse(ReadOnlySpan<char> digits, out long value)
+    {
+        value = 0;
+        if (digits.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = value > (long.MaxValue - (c - '0')) / 10 ? long.MaxValue : (value * 10) + (c - '0');
+        }
+
+        return true;
+    }
 }
