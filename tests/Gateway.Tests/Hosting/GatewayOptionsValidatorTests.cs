@@ -24,6 +24,16 @@ public sealed class GatewayOptionsValidatorTests
     public void A_complete_bucket_is_valid() =>
         Assert.True(new GatewayOptionsValidator().Validate(null, WithBucket(_ => { })).Succeeded);
 
+    /// <summary>The patterns ended in $, which also matches before a final newline (see LinkCodeProperties).</summary>
+    [Fact]
+    public void A_bucket_name_with_a_trailing_newline_is_refused()
+    {
+        var result = new GatewayOptionsValidator().Validate(null, WithBucket(bucket => bucket.Bucket = "my-bucket\n"));
+
+        Assert.True(result.Failed);
+        Assert.Contains("Gateway:Buckets:media:Bucket", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Endpoint")]
     [InlineData("Bucket")]
