@@ -31,11 +31,7 @@ internal static class ContentDisposition
     public static string For(Link link)
     {
         var type = link.Disposition == ContentDispositionType.Inline ? "inline" : "attachment";
-        var name = link.Filename is { } filename ? filename.AsSpan() : DefaultFilename(link.Key);
-        if (name.IsEmpty)
-        {
-            name = "download";
-        }
+        var name = NameOf(link);
 
         if (!name.ContainsAnyExcept(PlainNameChars))
         {
@@ -122,6 +118,13 @@ internal static class ContentDisposition
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>The name a download is saved under: the link's file name, else the key's last named segment, else "download".</summary>
+    public static ReadOnlySpan<char> NameOf(Link link)
+    {
+        var name = link.Filename is { } filename ? filename.AsSpan() : DefaultFilename(link.Key);
+        return name.IsEmpty ? "download" : name;
     }
 
     private static ReadOnlySpan<char> DefaultFilename(string key)

@@ -41,6 +41,8 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Downloads:RedirectLifetime must be between 00:00:01 and 01:00:00 (a redirect is followed at once).");
         }
 
+        ValidatePreviewBots(options.Downloads, failures);
+
         if (options.Links.ExpiredRetention < TimeSpan.Zero)
         {
             failures.Add("Gateway:Links:ExpiredRetention must not be negative.");
@@ -156,6 +158,24 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
         if (apiKey.MaxDownloads is < 1 or > CreateLinkValidator.MaxDownloadLimit)
         {
             failures.Add($"{prefix}:MaxDownloads must be between 1 and {CreateLinkValidator.MaxDownloadLimit}.");
+        }
+    }
+
+    private static void ValidatePreviewBots(DownloadOptions downloads, List<string> failures)
+    {
+        if (!Downloads.PreviewBots.TryParseMode(downloads.PreviewBots, out _))
+        {
+            failures.Add($"Gateway:Downloads:PreviewBots must be '{Downloads.PreviewBots.PageMode}' or '{Downloads.PreviewBots.ServeMode}', not '{downloads.PreviewBots}'.");
+        }
+
+        var agents = downloads.PreviewBotUserAgents ?? [];
+        for (var i = 0; i < agents.Length; i++)
+        {
+            // An empty entry would match every User-Agent and turn every download of a limited link into a preview.
+            if (string.IsNullOrWhiteSpace(agents[i]) || agents[i].Length > 200)
+            {
+                failures.Add($"Gateway:Downloads:PreviewBotUserAgents:{i} must be a non-empty User-Agent substring of at most 200 characters.");
+            }
         }
     }
 
