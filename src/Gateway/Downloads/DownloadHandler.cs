@@ -52,6 +52,12 @@ internal sealed partial class DownloadHandler(
             return;
         }
 
+        if (OssForwardTransformer.HasMalformedForwardedHeader(context.Request.Headers))
+        {
+            await DownloadResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "The request has a Range or If-* header that is not valid HTTP.").ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await ServeAsync(context, code).ConfigureAwait(false);
