@@ -30,4 +30,13 @@ public sealed class RangeRequestRegressionTests
             Assert.Equal(length, decision.Length);
         }
     }
+
+    /// <summary>Positions past 2^63 saturated at long.MaxValue at first, which equals the largest possible size.</summary>
+    [Theory]
+    [InlineData("bytes=-99999999999999999999", false, "Whole")]
+    [InlineData("bytes=-9223372036854775808", false, "Whole")]
+    [InlineData("bytes=-9223372036854775807", false, "Partial")]
+    [InlineData("bytes=9223372036854775807-", true, "Unsatisfiable")]
+    public void Positions_past_the_largest_size_compare_as_larger(string header, bool standard, string outcome) =>
+        Assert.Equal(outcome, RangeRequest.Evaluate(header, long.MaxValue, standard).Outcome.ToString());
 }
