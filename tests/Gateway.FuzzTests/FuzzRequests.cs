@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Gateway.FunctionalTests.Hardening;
 
-namespace Gateway.FunctionalTests.Hardening;
+namespace Gateway.FuzzTests;
 
 /// <summary>The categories of hostile requests the fuzz run sends, each a generator over one seeded <see cref="Random"/>.</summary>
 internal sealed class FuzzRequests(Random random, IReadOnlyList<string> codes, string adminKey)

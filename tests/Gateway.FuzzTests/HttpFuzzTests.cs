@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Gateway.FunctionalTests.Downloads;
+using Gateway.FunctionalTests.Hardening;
 using Gateway.FunctionalTests.Infrastructure;
 using Gateway.FunctionalTests.Telemetry;
 
-namespace Gateway.FunctionalTests.Hardening;
+namespace Gateway.FuzzTests;
 
 /// <summary>
 /// A bounded fuzz run against a live gateway (real Kestrel, LocalOss and store): hostile download paths, Range and
@@ -16,9 +16,8 @@ namespace Gateway.FunctionalTests.Hardening;
 /// </summary>
 /// <remarks>
 /// <c>GATEWAY_FUZZ_SECONDS</c> sets the length of the run (45 s by default, which CI runs once per store) and
-/// <c>GATEWAY_FUZZ_SEED</c> replays a run. Runs alone (memory is measured process-wide).
+/// <c>GATEWAY_FUZZ_SEED</c> replays a run. The only test of its process: memory is measured process-wide.
 /// </remarks>
-[Collection(nameof(MemorySensitiveCollection))]
 public sealed class HttpFuzzTests
 {
     private const int Workers = 8;
