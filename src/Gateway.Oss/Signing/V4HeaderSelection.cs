@@ -57,6 +57,26 @@ internal static class V4HeaderSelection
         return present.Count == additional.Length ? additional : [.. present];
     }
 
+    /// <summary>
+    /// A name given twice becomes one entry, its values trimmed and joined by ',' exactly as the canonical request
+    /// joins them. Two entries would be ambiguous on the wire: sent as two lines the server joins them with ',', but
+    /// HttpClient folds them into one line joined by ", ", which is a different signed value. One entry is sent as
+    /// one line by every client. (Found by SigningProperties; kept as a test in OssV4SignerTests.)
+    /// </summary>
+    private static void AddOrJoin(List<KeyValuePair<string, string>> signed, string name, string value)
+    {
+        for (var i = 0; i < signed.Count; i++)
+        {
+            if (string.Equals(signed[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                signed[i] = new(signed[i].Key, $"{AsciiText.TrimHeaderValue(signed[i].Value)},{AsciiText.TrimHeaderValue(value)}");
+                return;
+            }
+        }
+
+        signed.Add(new(name, value));
+    }
+
     /// <summary>Selects the presign headers that are signed; every listed additional header must be given, except
     /// host, which comes from the endpoint (as JAVA does) because a URL without it could not be verified.</summary>
     public static List<KeyValuePair<string, string>> ForPresign(IReadOnlyList<KeyValuePair<string, string>> headers, string[] additional, string hostHeader)
@@ -76,7 +96,7 @@ internal static class V4HeaderSelection
                 throw new ArgumentException("OSS accepts only UNSIGNED-PAYLOAD as x-oss-content-sha256.", nameof(OssPresignOptions.Headers));
             }
 
-            signed.Add(new(header.Key, header.Value ?? string.Empty));
+            AddOrJoin(signed, header.Key, header.Value ?? string.Empty);
         }
 
         foreach (var name in additional)

@@ -40,12 +40,7 @@ internal static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.AddEndpointFilter(static async (context, next) =>
-        {
-            // Answers of the admin API describe live state; no cache may keep them.
-            context.HttpContext.Response.Headers.CacheControl = "no-store";
-            return await next(context).ConfigureAwait(false);
-        });
+        api.AddEndpointFilter(AdminResults.AdminFilter);
 
         var links = api.MapGroup("/links").WithTags("Links");
         links.MapPost("", CreateAsync)

@@ -212,9 +212,11 @@ internal static partial class CreateLinkValidator
         return false;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{3,64}$")]
+    // Every pattern here and in the other validators ends in \z, never $: $ also matches before a final "\n", which let
+    // vanity code "abc\n" through, a link the download path could never find again (found by LinkCodeProperties).
+    [GeneratedRegex("^[A-Za-z0-9_-]{3,64}\\z")]
     private static partial Regex VanityCodePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}\\z")]
     private static partial Regex TagPattern();
 }

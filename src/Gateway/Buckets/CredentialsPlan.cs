@@ -261,6 +261,6 @@ internal sealed partial record CredentialsPlan(CredentialsType Type, string Sour
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    [GeneratedRegex(@"^[\w.@-]{2,64}$")]
+    [GeneratedRegex(@"^[\w.@-]{2,64}\z")]
     private static partial Regex SessionNamePattern();
 }

@@ -5,11 +5,12 @@ using Gateway.Oss;
 namespace Gateway.Buckets;
 
 /// <summary>What a signed HEAD learned about an object.</summary>
-internal readonly record struct ObjectProbeResult(HttpStatusCode Status, string? ETag);
+internal readonly record struct ObjectProbeResult(HttpStatusCode Status, string? ETag, long? ContentLength = null);
 
 /// <summary>
 /// A signed HEAD to OSS, for the few places that must know about an object before anyone downloads
-/// it: pinning its ETag at link creation, and checking that pin before a redirect.
+/// it: pinning its ETag at link creation, checking that pin before a redirect, and the size a link
+/// preview shows.
 /// </summary>
 internal sealed class ObjectProbe(UpstreamClient upstream)
 {
@@ -36,6 +37,6 @@ internal sealed class ObjectProbe(UpstreamClient upstream)
         var credentials = bucket.Credentials.GetCredentials();
         bucket.Signer.SignRequest(request, key, query);
         using var response = await upstream.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return (new ObjectProbeResult(response.StatusCode, response.Headers.ETag?.Tag), credentials);
+        return (new ObjectProbeResult(response.StatusCode, response.Headers.ETag?.Tag, response.Content.Headers.ContentLength), credentials);
     }
 }

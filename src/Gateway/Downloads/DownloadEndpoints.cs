@@ -19,6 +19,8 @@ internal static class DownloadEndpoints
         services.AddSingleton<RedirectResponder>();
         services.AddSingleton<Buckets.ObjectProbe>();
         services.AddSingleton<InFlightDownloads>();
+        services.AddSingleton<PreviewBots>();
+        services.AddSingleton<PreviewPage>();
         services.AddHostedService<RevocationWatcher>();
         return builder;
     }

@@ -26,6 +26,8 @@ internal sealed partial class DownloadHandler(
     InFlightDownloads inFlight,
     DownloadMeter meter,
     LinkEndEvents linkEvents,
+    PreviewBots previewBots,
+    PreviewPage previewPage,
     TimeProvider time,
     IOptions<GatewayOptions> options,
     ILogger<DownloadHandler> logger)
@@ -48,6 +50,12 @@ internal sealed partial class DownloadHandler(
         if (code is null || !LinkCode.IsWellFormed(code))
         {
             await DownloadResponses.NotFound(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (OssForwardTransformer.HasMalformedForwardedHeader(context.Request.Headers))
+        {
+            await DownloadResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "The request has a Range or If-* header that is not valid HTTP.").ConfigureAwait(false);
             return;
         }
 
@@ -94,6 +102,13 @@ internal sealed partial class DownloadHandler(
         {
             Log.UnknownBucket(logger, link.Bucket);
             await DownloadResponses.WriteAsync(context, StatusCodes.Status502BadGateway, "The storage behind this link is not available.").ConfigureAwait(false);
+            return;
+        }
+
+        if (previewBots.GetsPage(context.Request, link))
+        {
+            // A chat app building a link preview: a page about the file, never its bytes, never a counted download.
+            await previewPage.WriteAsync(context, link, bucket).ConfigureAwait(false);
             return;
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Globalization;
@@ -31,6 +32,10 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
         HeaderNames.IfUnmodifiedSince,
     ];
 
+    /// <summary>What a forwarded header value may hold: visible ASCII, space and tab (RFC 9110 §5.5 without obs-text).</summary>
+    private static readonly SearchValues<char> FieldValueChars =
+        SearchValues.Create("\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     /// <summary>Upstream headers a client may see. x-oss-*, Server, Set-Cookie and the rest are dropped.</summary>
     private static readonly FrozenSet<string> ForwardedResponseHeaders = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
@@ -42,6 +47,32 @@ internal sealed partial class OssForwardTransformer(ILogger<OssForwardTransforme
         HeaderNames.AcceptRanges,
         HeaderNames.ETag,
         HeaderNames.LastModified);
+
+    /// <summary>
+    /// True when a header this transformer forwards holds a character outside <see cref="FieldValueChars"/>.
+    /// HttpClient refuses to send such a value, so forwarding it failed and a client's malformed Range or If-*
+    /// header became a 502 and a warning in the log (found by HttpFuzzTests); it is the client's error, a 400.
+    /// </summary>
+    public static bool HasMalformedForwardedHeader(IHeaderDictionary clientHeaders)
+    {
+        foreach (var name in ForwardedRequestHeaders)
+        {
+            if (!clientHeaders.TryGetValue(name, out var values))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                if (value is not null && value.AsSpan().ContainsAnyExcept(FieldValueChars))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {

@@ -74,6 +74,21 @@ internal sealed class DownloadOptions
     /// An idle timeout, not a total one: a download may take hours (PITFALLS 8).
     /// </summary>
     public TimeSpan UpstreamActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// What link-preview bots (<see cref="PreviewBotUserAgents"/>) get for links without a download limit:
+    /// <c>serve</c> (the default) answers them like anyone else, so chat apps unfurl the file as usual;
+    /// <c>page</c> gives them the preview page, so they never fetch the object. Download-limited links
+    /// always give bots the page: a preview must never use up a limited link.
+    /// </summary>
+    public string PreviewBots { get; set; } = Downloads.PreviewBots.ServeMode;
+
+    /// <summary>
+    /// User-Agent substrings (matched case-insensitively) of link-preview fetchers. Unset means the built-in
+    /// list (<see cref="Downloads.PreviewBots.DefaultUserAgents"/>); a configured list replaces it. Null rather
+    /// than the list itself because the configuration binder appends to an array it finds filled.
+    /// </summary>
+    public string[]? PreviewBotUserAgents { get; set; }
 }
 
 /// <summary>The <c>Gateway:Links</c> section.</summary>

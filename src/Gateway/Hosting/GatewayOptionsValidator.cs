@@ -46,6 +46,8 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Downloads:UpstreamActivityTimeout must be between 00:00:01 and 01:00:00.");
         }
 
+        ValidatePreviewBots(options.Downloads, failures);
+
         if (options.Links.ExpiredRetention < TimeSpan.Zero)
         {
             failures.Add("Gateway:Links:ExpiredRetention must not be negative.");
@@ -169,6 +171,24 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
         }
     }
 
+    private static void ValidatePreviewBots(DownloadOptions downloads, List<string> failures)
+    {
+        if (!Downloads.PreviewBots.TryParseMode(downloads.PreviewBots, out _))
+        {
+            failures.Add($"Gateway:Downloads:PreviewBots must be '{Downloads.PreviewBots.PageMode}' or '{Downloads.PreviewBots.ServeMode}', not '{downloads.PreviewBots}'.");
+        }
+
+        var agents = downloads.PreviewBotUserAgents ?? [];
+        for (var i = 0; i < agents.Length; i++)
+        {
+            // An empty entry would match every User-Agent and turn every download of a limited link into a preview.
+            if (string.IsNullOrWhiteSpace(agents[i]) || agents[i].Length > 200)
+            {
+                failures.Add($"Gateway:Downloads:PreviewBotUserAgents:{i} must be a non-empty User-Agent substring of at most 200 characters.");
+            }
+        }
+    }
+
     private static void ValidateAdmin(AdminOptions admin, List<string> failures)
     {
         if (admin.AuditMaxLength is < 100 or > 100_000_000)
@@ -217,12 +237,12 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z")]
     private static partial Regex BucketAliasPattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\\z")]
     private static partial Regex BucketNamePattern();
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex("^[0-9a-f]{64}\\z")]
     private static partial Regex Sha256HexPattern();
 }

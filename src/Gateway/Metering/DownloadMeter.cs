@@ -16,7 +16,8 @@ namespace Gateway.Metering;
 /// finish; <em>bytes</em> are the body bytes written to the client, exact for completed downloads and
 /// an upper bound on aborts (PITFALLS 11). A GET answered without the object's bytes (304, 412, 416,
 /// a storage error) is started but neither completed nor aborted; HEAD counts nothing. Starts count
-/// on the UTC day they happen, completions, aborts and bytes on the day the download ends.
+/// on the UTC day they happen, completions, aborts and bytes on the day the download ends. <em>Previews</em>
+/// are pages served to link-preview bots in place of the object (GET only); they are none of the above.
 /// Completed and aborted GETs are also offered to the webhook events (<see cref="DownloadEventQueue"/>),
 /// which take them only when an endpoint listens, and build the events on their own thread.
 /// </remarks>
@@ -34,6 +35,13 @@ internal sealed class DownloadMeter(MeteringBuffer buffer, GatewayMetrics metric
         metrics.DownloadStarted(link.Bucket, LinkHash.Format(link.Mode));
         var now = time.GetUtcNow();
         Count(link, now, new Tally { Started = 1, LastDownloadAt = now.ToUnixTimeMilliseconds() });
+    }
+
+    /// <summary>When a link-preview bot was given the preview page (GET) instead of the object: a preview, never a download.</summary>
+    public void PreviewServed(Link link)
+    {
+        metrics.PreviewServed(link.Bucket);
+        Count(link, time.GetUtcNow(), new Tally { Previews = 1 });
     }
 
     /// <summary>When a download request that reached the upstream (or the redirect) has ended.</summary>

@@ -16,6 +16,9 @@ internal struct Tally
     public long Aborted;
     public long Bytes;
 
+    /// <summary>Pages served to link-preview bots instead of the object (no download, no session).</summary>
+    public long Previews;
+
     /// <summary>Unix milliseconds of the latest start in the tally; 0 when none.</summary>
     public long LastDownloadAt;
 
@@ -25,6 +28,7 @@ internal struct Tally
         Downloads += other.Downloads;
         Aborted += other.Aborted;
         Bytes += other.Bytes;
+        Previews += other.Previews;
         LastDownloadAt = Math.Max(LastDownloadAt, other.LastDownloadAt);
     }
 }

@@ -22,6 +22,9 @@ internal static class MeteringKeys
     /// <summary>Body bytes sent; the admin API reads this field as the link's <c>bytes</c>.</summary>
     public const string Bytes = "bytes";
 
+    /// <summary>Preview pages served to link-preview bots.</summary>
+    public const string Previews = "previews";
+
     /// <summary>Unix milliseconds of the most recent download start.</summary>
     public const string LastDownloadAt = "lastDownloadAt";
 

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Gateway.Metering;
 
 /// <summary>Counts of one link, bucket or day.</summary>
-internal readonly record struct Counts(long Started, long Downloads, long Aborted, long Bytes);
+internal readonly record struct Counts(long Started, long Downloads, long Aborted, long Bytes, long Previews);
 
 /// <summary>One entry of a day's top list.</summary>
 internal readonly record struct RankedLink(string Code, long Bytes, long Downloads);
@@ -22,7 +22,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
 {
     /// <summary>
     /// KEYS: link, totals, day. ARGV: applied-field, write id, day expiry (unix s), started,
-    /// downloads, aborted, bytes, last download start (unix ms, 0 for none). A deleted link takes its
+    /// downloads, aborted, bytes, previews, last download start (unix ms, 0 for none). A deleted link takes its
     /// numbers with it: counts that arrive after the delete are not written (-1). Totals created
     /// here take the link's purge time (its expiry plus retention), which the link store could not
     /// set on a hash that did not exist yet, so they never outlive the link.
@@ -31,17 +31,17 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
         local applied = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
         if applied >= tonumber(ARGV[2]) then return 0 end
-        local fields = { 'started', 'downloads', 'aborted', 'bytes' }
-        for i = 1, 4 do
+        local fields = { 'started', 'downloads', 'aborted', 'bytes', 'previews' }
+        for i = 1, 5 do
           local delta = ARGV[i + 3]
           if delta ~= '0' then
             redis.call('HINCRBY', KEYS[2], fields[i], delta)
             redis.call('HINCRBY', KEYS[3], fields[i], delta)
           end
         end
-        local last = tonumber(ARGV[8])
+        local last = tonumber(ARGV[9])
         if last > 0 and last > tonumber(redis.call('HGET', KEYS[2], 'lastDownloadAt') or '0') then
-          redis.call('HSET', KEYS[2], 'lastDownloadAt', ARGV[8])
+          redis.call('HSET', KEYS[2], 'lastDownloadAt', ARGV[9])
         end
         local linkTtl = redis.call('PTTL', KEYS[1])
         if linkTtl > 0 and redis.call('PTTL', KEYS[2]) == -1 then
@@ -54,27 +54,27 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
 
     /// <summary>
     /// KEYS: bucket totals, bucket day. ARGV: applied-field, write id, day expiry, then per bucket:
-    /// alias, started, downloads, aborted, bytes, last download start.
+    /// alias, started, downloads, aborted, bytes, previews, last download start.
     /// </summary>
     private const string BucketScript = """
         local applied = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
         if applied >= tonumber(ARGV[2]) then return 0 end
-        local fields = { 'started', 'downloads', 'aborted', 'bytes' }
-        for i = 4, #ARGV, 6 do
+        local fields = { 'started', 'downloads', 'aborted', 'bytes', 'previews' }
+        for i = 4, #ARGV, 7 do
           local alias = ARGV[i]
-          for f = 1, 4 do
+          for f = 1, 5 do
             local delta = ARGV[i + f]
             if delta ~= '0' then
               redis.call('HINCRBY', KEYS[1], alias .. ':' .. fields[f], delta)
               redis.call('HINCRBY', KEYS[2], alias .. ':' .. fields[f], delta)
             end
           end
-          local last = tonumber(ARGV[i + 5])
+          local last = tonumber(ARGV[i + 6])
           if last > 0 then
             local field = alias .. ':lastDownloadAt'
             for k = 1, 2 do
               if last > tonumber(redis.call('HGET', KEYS[k], field) or '0') then
-                redis.call('HSET', KEYS[k], field, ARGV[i + 5])
+                redis.call('HSET', KEYS[k], field, ARGV[i + 6])
               end
             end
           end
@@ -103,7 +103,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
     /// <summary>Link writes sent together; the next group goes only if this one fully succeeded.</summary>
     private const int PipelineGroup = 512;
 
-    private static readonly RedisValue[] CountFields = [MeteringKeys.Started, MeteringKeys.Downloads, MeteringKeys.Aborted, MeteringKeys.Bytes];
+    private static readonly RedisValue[] CountFields = [MeteringKeys.Started, MeteringKeys.Downloads, MeteringKeys.Aborted, MeteringKeys.Bytes, MeteringKeys.Previews];
     private static readonly RedisValue[] TotalFields = [.. CountFields, MeteringKeys.LastDownloadAt];
 
     private readonly int _retentionDays = options.Value.RetentionDays;
@@ -215,7 +215,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
             days[i] = ToCounts(await dayTasks[i].ConfigureAwait(false));
         }
 
-        return (ToCounts(totals), ToInstant(totals[4]), days);
+        return (ToCounts(totals), ToInstant(totals[5]), days);
     }
 
     /// <summary>Per-bucket counts: all-time totals, or one day's.</summary>
@@ -235,7 +235,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
             var alias = field[..separator];
             if (!raw.TryGetValue(alias, out var values))
             {
-                values = new long[5];
+                values = new long[6];
                 raw.Add(alias, values);
             }
 
@@ -245,7 +245,8 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
                 MeteringKeys.Downloads => 1,
                 MeteringKeys.Aborted => 2,
                 MeteringKeys.Bytes => 3,
-                MeteringKeys.LastDownloadAt => 4,
+                MeteringKeys.Previews => 4,
+                MeteringKeys.LastDownloadAt => 5,
                 _ => -1,
             };
             if (index >= 0)
@@ -257,7 +258,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
         var result = new SortedDictionary<string, (Counts, DateTimeOffset?)>(StringComparer.Ordinal);
         foreach (var (alias, values) in raw)
         {
-            result.Add(alias, (new Counts(values[0], values[1], values[2], values[3]), values[4] > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(values[4]) : null));
+            result.Add(alias, (new Counts(values[0], values[1], values[2], values[3], values[4]), values[5] > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(values[5]) : null));
         }
 
         return result;
@@ -300,13 +301,13 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
         await db.ScriptEvaluateAsync(
             LinkScript,
             [RedisKeys.Link(code), MeteringKeys.LinkTotals(code), MeteringKeys.LinkDay(code, day)],
-            [appliedField, write.Id, MeteringKeys.ExpireAt(day, _retentionDays), tally.Started, tally.Downloads, tally.Aborted, tally.Bytes, tally.LastDownloadAt]).ConfigureAwait(false);
+            [appliedField, write.Id, MeteringKeys.ExpireAt(day, _retentionDays), tally.Started, tally.Downloads, tally.Aborted, tally.Bytes, tally.Previews, tally.LastDownloadAt]).ConfigureAwait(false);
         write.Done = true;
     }
 
     private async Task WriteBucketsAsync(IDatabase db, BucketWrite write, RedisValue appliedField)
     {
-        var arguments = new RedisValue[3 + (6 * write.Buckets.Length)];
+        var arguments = new RedisValue[3 + (7 * write.Buckets.Length)];
         arguments[0] = appliedField;
         arguments[1] = write.Id;
         arguments[2] = MeteringKeys.ExpireAt(write.Day, _retentionDays);
@@ -318,6 +319,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
             arguments[i++] = tally.Downloads;
             arguments[i++] = tally.Aborted;
             arguments[i++] = tally.Bytes;
+            arguments[i++] = tally.Previews;
             arguments[i++] = tally.LastDownloadAt;
         }
 
@@ -347,7 +349,7 @@ internal sealed class MeteringStore(IConnectionMultiplexer redis, ReplicatedWrit
     }
 
     private static Counts ToCounts(RedisValue[] values) =>
-        new((long)values[0], (long)values[1], (long)values[2], (long)values[3]);
+        new((long)values[0], (long)values[1], (long)values[2], (long)values[3], (long)values[4]);
 
     private static DateTimeOffset? ToInstant(RedisValue value) =>
         value.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)value);

@@ -98,15 +98,15 @@ internal static class StatsApi
             for (var i = 0; i < counts.Length; i++)
             {
                 var day = counts[i];
-                days[i] = new DayStats(fromDay.AddDays(i), day.Started, day.Downloads, day.Aborted, day.Bytes);
+                days[i] = new DayStats(fromDay.AddDays(i), day.Started, day.Downloads, day.Aborted, day.Bytes, day.Previews);
             }
 
             if (WantsCsv(context.Request))
             {
-                var csv = new CsvWriter().Field("day").Field("started").Field("downloads").Field("aborted").Field("bytes").EndRecord();
+                var csv = new CsvWriter().Field("day").Field("started").Field("downloads").Field("aborted").Field("bytes").Field("previews").EndRecord();
                 foreach (var day in days)
                 {
-                    csv.Field(day.Day).Field(day.Started).Field(day.Downloads).Field(day.Aborted).Field(day.Bytes).EndRecord();
+                    csv.Field(day.Day).Field(day.Started).Field(day.Downloads).Field(day.Aborted).Field(day.Bytes).Field(day.Previews).EndRecord();
                 }
 
                 return TypedResults.Text(csv.ToString(), CsvWriter.ContentType);
@@ -151,15 +151,15 @@ internal static class StatsApi
                     continue;
                 }
 
-                result.Add(new BucketStats(alias, counts.Started, counts.Downloads, counts.Aborted, counts.Bytes, lastDownloadAt));
+                result.Add(new BucketStats(alias, counts.Started, counts.Downloads, counts.Aborted, counts.Bytes, lastDownloadAt, counts.Previews));
             }
 
             if (WantsCsv(context.Request))
             {
-                var csv = new CsvWriter().Field("bucket").Field("started").Field("downloads").Field("aborted").Field("bytes").Field("lastDownloadAt").EndRecord();
+                var csv = new CsvWriter().Field("bucket").Field("started").Field("downloads").Field("aborted").Field("bytes").Field("lastDownloadAt").Field("previews").EndRecord();
                 foreach (var bucket in result)
                 {
-                    csv.Field(bucket.Bucket).Field(bucket.Started).Field(bucket.Downloads).Field(bucket.Aborted).Field(bucket.Bytes).Field(bucket.LastDownloadAt).EndRecord();
+                    csv.Field(bucket.Bucket).Field(bucket.Started).Field(bucket.Downloads).Field(bucket.Aborted).Field(bucket.Bytes).Field(bucket.LastDownloadAt).Field(bucket.Previews).EndRecord();
                 }
 
                 return TypedResults.Text(csv.ToString(), CsvWriter.ContentType);

@@ -296,6 +296,6 @@ internal static partial class PresignValidator
         || name.Equals(HeaderNames.ContentMD5, StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("x-oss-", StringComparison.OrdinalIgnoreCase);
 
-    [GeneratedRegex("^vpc-[A-Za-z0-9]{1,64}$")]
+    [GeneratedRegex("^vpc-[A-Za-z0-9]{1,64}\\z")]
     private static partial Regex VpcIdPattern();
 }

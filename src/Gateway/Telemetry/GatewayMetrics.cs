@@ -41,6 +41,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _resolveDuration;
     private readonly Histogram<double> _timeToFirstByte;
     private readonly Histogram<double> _downloadDuration;
+    private readonly Counter<long> _previews;
     private readonly Counter<long> _storeErrors;
     private readonly Counter<long> _meteringDropped;
     private readonly Counter<long> _credentialRefreshes;
@@ -87,6 +88,11 @@ internal sealed class GatewayMetrics
             description: "Duration of completed and aborted downloads, from forwarding (or redirecting) to the last byte.",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LongDurationBuckets });
+
+        _previews = _meter.CreateCounter<long>(
+            "gateway.previews",
+            unit: "{preview}",
+            description: "Preview pages served to link-preview bots (chat apps unfurling a link) instead of the object; never downloads.");
 
         _storeErrors = _meter.CreateCounter<long>(
             "gateway.store.errors",
@@ -235,6 +241,15 @@ internal sealed class GatewayMetrics
         {
             var tags = new TagList { { BucketTag, bucket }, { ModeTag, mode }, { ResultTag, result } };
             _downloadDuration.Record(duration.TotalSeconds, tags);
+        }
+    }
+
+    public void PreviewServed(string bucket)
+    {
+        if (_previews.Enabled)
+        {
+            var tags = new TagList { { BucketTag, bucket } };
+            _previews.Add(1, tags);
         }
     }
 

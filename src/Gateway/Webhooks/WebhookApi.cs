@@ -21,11 +21,7 @@ internal static class WebhookApi
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
         var webhooks = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireAuthorization(ApiScopes.Webhooks);
-        webhooks.AddEndpointFilter(static async (context, next) =>
-        {
-            context.HttpContext.Response.Headers.CacheControl = "no-store";
-            return await next(context).ConfigureAwait(false);
-        });
+        webhooks.AddEndpointFilter(Admin.AdminResults.AdminFilter);
 
         webhooks.MapPost("", CreateAsync)
             .DocumentBody<CreateWebhookRequest>("application/json")

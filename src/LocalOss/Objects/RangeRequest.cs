@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LocalOss.Objects;
 
 internal enum RangeOutcome
@@ -34,15 +32,41 @@ internal static class RangeRequest
 {
     private const string Unit = "bytes=";
 
+    /// <summary>OWS (RFC 9110 §5.6.3): space and tab only. Other whitespace is no part of the grammar.</summary>
+    private const string Ows = " \t";
+
+    /// <summary>Where positions saturate: one past the largest size, so it compares as larger than every object.</summary>
+    private static readonly UInt128 Beyond = (UInt128)long.MaxValue + 1;
+
     public static RangeDecision Evaluate(string? header, long size, bool standard)
     {
-        if (string.IsNullOrEmpty(header) || !header.StartsWith(Unit, StringComparison.OrdinalIgnoreCase))
+        // The field value without its surrounding OWS (§5.5), the unit compared case-insensitively (§14.1).
+        var value = header.AsSpan().Trim(Ows);
+        if (!value.StartsWith(Unit, StringComparison.OrdinalIgnoreCase))
         {
             return RangeDecision.Whole;
         }
 
-        var spec = header.AsSpan(Unit.Length).Trim();
-        if (spec.Contains(','))
+        // range-set = 1#range-spec; a recipient ignores empty list elements and the OWS around them (§5.6.1.2).
+        var set = value[Unit.Length..];
+        ReadOnlySpan<char> spec = default;
+        var specs = 0;
+        foreach (var range in set.Split(','))
+        {
+            var element = set[range].Trim(Ows);
+            if (!element.IsEmpty)
+            {
+                spec = element;
+                specs++;
+            }
+        }
+
+        if (specs == 0)
+        {
+            return RangeDecision.Whole;
+        }
+
+        if (specs > 1)
         {
             return standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
         }
@@ -55,6 +79,7 @@ internal static class RangeRequest
 
         var first = spec[..dash];
         var last = spec[(dash + 1)..];
+        var objectSize = (UInt128)size;
         if (first.IsEmpty)
         {
             return TryParse(last, out var suffix) ? Suffix(suffix, size, standard) : RangeDecision.Whole;
@@ -67,7 +92,7 @@ internal static class RangeRequest
 
         if (last.IsEmpty)
         {
-            return start < size ? new(RangeOutcome.Partial, start, size - start)
+            return start < objectSize ? new(RangeOutcome.Partial, (long)start, size - (long)start)
                 : standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
         }
 
@@ -76,29 +101,29 @@ internal static class RangeRequest
             return RangeDecision.Whole;
         }
 
-        if (start >= size)
+        if (start >= objectSize)
         {
             return standard ? RangeDecision.Unsatisfiable : RangeDecision.Whole;
         }
 
-        if (end >= size)
+        if (end >= objectSize)
         {
             if (!standard)
             {
                 return RangeDecision.Whole;
             }
 
-            end = size - 1;
+            end = objectSize - 1;
         }
 
-        return new(RangeOutcome.Partial, start, end - start + 1);
+        return new(RangeOutcome.Partial, (long)start, (long)(end - start + 1));
     }
 
-    private static RangeDecision Suffix(long length, long size, bool standard)
+    private static RangeDecision Suffix(UInt128 length, long size, bool standard)
     {
-        if (length > 0 && length <= size)
+        if (length > 0 && length <= (UInt128)size)
         {
-            return new(RangeOutcome.Partial, size - length, length);
+            return new(RangeOutcome.Partial, size - (long)length, (long)length);
         }
 
         if (!standard)
@@ -110,6 +135,29 @@ internal static class RangeRequest
         return length == 0 || size == 0 ? RangeDecision.Unsatisfiable : new(RangeOutcome.Partial, 0, size);
     }
 
-    private static bool TryParse(ReadOnlySpan<char> digits, out long value) =>
-        long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    /// <summary>
+    /// <c>1*DIGIT</c> of any length (§14.1.1): a position past <see cref="long.MaxValue"/> is still a valid one, past
+    /// the end of any object, so it saturates at <see cref="Beyond"/> instead of failing (which would ignore a range
+    /// OSS clamps or refuses). Beyond is larger than every size, so comparisons with the size stay exact.
+    /// </summary>
+    private static bool TryParse(ReadOnlySpan<char> digits, out UInt128 value)
+    {
+        value = 0;
+        if (digits.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = value >= Beyond ? Beyond : UInt128.Min(Beyond, (value * 10) + (uint)(c - '0'));
+        }
+
+        return true;
+    }
 }

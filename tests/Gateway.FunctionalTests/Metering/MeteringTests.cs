@@ -146,13 +146,14 @@ public sealed class MeteringTests : IAsyncLifetime
 
         var series = await GetCsvAsync($"/api/v1/links/{code}/stats?from={Day(from)}&to={Day(today)}");
         Assert.Equal(
-            $"day,started,downloads,aborted,bytes\r\n{Day(from)},0,0,0,0\r\n{Day(today.AddDays(-1))},0,0,0,0\r\n{Day(today)},1,1,0,777\r\n",
+            $"day,started,downloads,aborted,bytes,previews\r\n{Day(from)},0,0,0,0,0\r\n{Day(today.AddDays(-1))},0,0,0,0,0\r\n{Day(today)},1,1,0,777,0\r\n",
             series);
 
         var buckets = await GetCsvAsync("/api/v1/stats/buckets");
         var lines = buckets.Split("\r\n");
-        Assert.Equal("bucket,started,downloads,aborted,bytes,lastDownloadAt", lines[0]);
+        Assert.Equal("bucket,started,downloads,aborted,bytes,lastDownloadAt,previews", lines[0]);
         Assert.StartsWith($"{GatewayTestEnvironment.BucketAlias},1,1,0,777,{Day(today)}T", lines[1]);
+        Assert.EndsWith(",0", lines[1], StringComparison.Ordinal);
         Assert.Equal("", lines[^1]);
 
         var top = await GetCsvAsync($"/api/v1/stats/top?day={Day(today)}&by=downloads");

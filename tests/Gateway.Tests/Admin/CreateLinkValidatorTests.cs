@@ -32,4 +32,21 @@ public sealed class CreateLinkValidatorTests
         Assert.NotNull(CreateLinkValidator.KeyError(new string('a', 1024)));
         Assert.NotNull(CreateLinkValidator.KeyError(new string('é', 512)));
     }
+
+    /// <summary>Found by LinkCodeProperties: the patterns ended in $, which also matches before a final newline.</summary>
+    [Theory]
+    [InlineData("abc\n")]
+    [InlineData("vanity-code\n")]
+    public void A_vanity_code_with_a_trailing_newline_is_refused(string code)
+    {
+        var buckets = new Gateway.Buckets.BucketRegistry(
+            Microsoft.Extensions.Options.Options.Create(new Gateway.Hosting.GatewayOptions()),
+            TimeProvider.System,
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+
+        var errors = CreateLinkValidator.Validate(new CreateLinkRequest { Code = code, Key = "k", Tags = ["tag\n"] }, buckets, DateTimeOffset.UnixEpoch);
+
+        Assert.True(errors.ContainsKey("code"));
+        Assert.True(errors.ContainsKey("tags[0]"));
+    }
 }

@@ -62,4 +62,24 @@ public sealed class ContentDispositionTests
     [Fact]
     public void Inline_disposition_is_kept() =>
         Assert.StartsWith("inline;", ContentDisposition.For(LinkTo("x.png", disposition: ContentDispositionType.Inline)), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Found by ContentDispositionProperties: the header class took a name in quotes for an already quoted string and
+    /// dropped them, so the ASCII fallback named another file.
+    /// </summary>
+    [Fact]
+    public void A_name_in_quotes_keeps_its_quotes_in_the_fallback() =>
+        Assert.Equal("attachment; filename=\"\\\"quoted\\\"\"; filename*=UTF-8''%22quoted%22", ContentDisposition.For(LinkTo("k", "\"quoted\"")));
+
+    [Fact]
+    public void Line_breaks_and_controls_never_reach_the_header_line()
+    {
+        var header = ContentDisposition.For(LinkTo("k", "a\r\nSet-Cookie: x=1\0"));
+
+        Assert.Equal("attachment; filename=\"a__Set-Cookie: x=1_\"; filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x%3D1%00", header);
+    }
+
+    [Fact]
+    public void Astral_characters_are_encoded_whole_in_filename_star() =>
+        Assert.Equal("attachment; filename=__.txt; filename*=UTF-8''%F0%9F%98%80.txt", ContentDisposition.For(LinkTo("k", "😀.txt")));
 }

@@ -25,6 +25,30 @@ public sealed class GatewayOptionsValidatorTests
         Assert.True(new GatewayOptionsValidator().Validate(null, WithBucket(_ => { })).Succeeded);
 
     [Theory]
+    [InlineData("sometimes", null, "Gateway:Downloads:PreviewBots")]
+    [InlineData("page", "", "Gateway:Downloads:PreviewBotUserAgents:0")]
+    [InlineData("serve", " ", "Gateway:Downloads:PreviewBotUserAgents:0")]
+    public void Preview_bot_settings_are_checked_and_named_by_their_key(string mode, string? agent, string key)
+    {
+        var options = new GatewayOptions { Downloads = { PreviewBots = mode, PreviewBotUserAgents = agent is null ? null : [agent] } };
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    /// <summary>The patterns ended in $, which also matches before a final newline (see LinkCodeProperties).</summary>
+    [Fact]
+    public void A_bucket_name_with_a_trailing_newline_is_refused()
+    {
+        var result = new GatewayOptionsValidator().Validate(null, WithBucket(bucket => bucket.Bucket = "my-bucket\n"));
+
+        Assert.True(result.Failed);
+        Assert.Contains("Gateway:Buckets:media:Bucket", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Endpoint")]
     [InlineData("Bucket")]
     [InlineData("Region")]
