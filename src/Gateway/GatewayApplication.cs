@@ -1,6 +1,7 @@
 using Gateway.Abuse;
 using Gateway.Admin;
 using Gateway.Buckets;
+using Gateway.WebConsole;
 using Gateway.Demo;
 using Gateway.Downloads;
 using Gateway.Hosting;
@@ -30,6 +31,7 @@ public static class GatewayApplication
         builder.AddAbuseLimits();
         builder.AddWebhooks();
         builder.AddWebhookEvents();
+        builder.AddConsole();
 
         var app = builder.Build();
         app.UseTrustedProxies();
@@ -44,6 +46,7 @@ public static class GatewayApplication
         app.MapAdminApi();
         app.MapStatsApi();
         app.MapWebhooksApi();
+        app.MapConsole();
         app.MapDownloads();
         return app;
     }

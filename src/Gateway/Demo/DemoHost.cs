@@ -14,6 +14,7 @@ namespace Gateway.Demo;
 internal sealed partial class DemoHost(
     DemoSettings settings,
     IOptions<GatewayOptions> options,
+    IOptions<WebConsole.ConsoleOptions> console,
     BucketRegistry buckets,
     ILinkStore links,
     TimeProvider time,
@@ -109,6 +110,9 @@ internal sealed partial class DemoHost(
             .Replace("://*", "://localhost", StringComparison.Ordinal)
             .TrimEnd('/');
         Log.DemoReady(logger);
+        var consoleLine = console.Value.Enabled
+            ? $"\n Web console (sign in with that key):\n   {baseUrl}{WebConsole.ConsoleEndpoints.Path}/"
+            : "";
         Console.WriteLine($"""
 
             ================================================================================
@@ -120,6 +124,7 @@ internal sealed partial class DemoHost(
 
              Admin API key for this run (all scopes):
                {settings.AdminKey}
+            {consoleLine}
 
              Create a link of your own:
                curl -fsS -X POST {baseUrl}/api/v1/links -H 'Authorization: Bearer {settings.AdminKey}' -H 'Content-Type: application/json' -d '{"{"}"bucket":"{DemoMode.BucketAlias}","key":"{DemoMode.SampleKey}"{"}"}'
