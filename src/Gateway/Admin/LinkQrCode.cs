@@ -25,7 +25,7 @@ internal static class LinkQrCode
             .WithName("GetLinkQrCode")
             .WithSummary("The link's short URL as a QR code (SVG)")
             .WithDescription("Error correction level M, with the quiet zone; the drawing scales to any size (viewBox). Scope links:read.")
-            .Produces(StatusCodes.Status200OK, contentType: ContentType)
+            .Produces<string>(StatusCodes.Status200OK, ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
