@@ -1,3 +1,5 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Gateway.FunctionalTests.Console;
@@ -39,6 +41,15 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
 
     /// <summary>Messages the browser reported that mean the page is broken: CSP refusals and uncaught script errors.</summary>
     public List<string> Problems { get; } = [];
+
+    /// <summary>Fails with every recorded problem spelt out.</summary>
+    public void AssertNoProblems()
+    {
+        lock (Problems)
+        {
+            Assert.True(Problems.Count == 0, "the browser reported:\n" + string.Join("\n", Problems));
+        }
+    }
 
     public static async Task<ConsoleBrowser> LaunchAsync()
     {
@@ -102,9 +113,28 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
         return page;
     }
 
-    /// <summary>Saves a full-page screenshot under <see cref="ScreenshotDirectory"/> and attaches it to the test's result.</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <summary>
+    /// Saves a full-page screenshot under <see cref="ScreenshotDirectory"/>, attaches it to the test's
+    /// result, and checks the page with axe-core (WCAG 2.1 A and AA rules): every violation is a problem.
+    /// </summary>
+    public async Task ScreenshotAsync(IPage page, string name)
     {
+        var axe = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        // The rules did run: a page this size passes dozens (labels, names, contrast, landmarks...).
+        Assert.True(axe.Passes.Length > 10, $"axe-core ran on {name}: {axe.Passes.Length} rules passed");
+        TestContext.Current.TestOutputHelper?.WriteLine($"axe-core on {name}: {axe.Passes.Length} rules passed, {axe.Violations.Length} violated");
+        lock (Problems)
+        {
+            foreach (var violation in axe.Violations)
+            {
+                var where = string.Join(" | ", violation.Nodes.Take(3).Select(node => node.Html));
+                Problems.Add($"accessibility ({name}): {violation.Id} ({violation.Impact}): {violation.Help} at {where}");
+            }
+        }
+
         Directory.CreateDirectory(ScreenshotDirectory);
         var path = Path.Combine(ScreenshotDirectory, name + ".png");
         var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });

@@ -56,7 +56,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         // Sign in: a wrong key is refused at the field; the right one, typed and sent with Enter, is taken.
         await page.GotoAsync("console/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
-        await ConsoleBrowser.ScreenshotAsync(page, "01-sign-in");
+        await _browser.ScreenshotAsync(page, "01-sign-in");
         await page.GetByLabel("API key").FillAsync("gwk_not_a_key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.Locator("#field-apiKey-error")).ToContainTextAsync("does not accept this key");
@@ -83,7 +83,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator("#field-trafficLimit-error")).ToContainTextAsync("Must be between 819200 and 838860800");
         await Expect(page.GetByLabel("Bandwidth cap (bit/s)")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByLabel("Bandwidth cap (bit/s)")).ToBeFocusedAsync();
-        await ConsoleBrowser.ScreenshotAsync(page, "02-new-link-field-error");
+        await _browser.ScreenshotAsync(page, "02-new-link-field-error");
         await page.GetByLabel("Bandwidth cap (bit/s)").FillAsync("");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create link" }).ClickAsync();
 
@@ -119,7 +119,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.GetByText("No links match.")).ToBeVisibleAsync();
         await page.GetByLabel("State").SelectOptionAsync("active");
         await Expect(row).ToBeVisibleAsync();
-        await ConsoleBrowser.ScreenshotAsync(page, "03-links");
+        await _browser.ScreenshotAsync(page, "03-links");
 
         // Download it, then watch the counters and the chart catch up (metering writes within about a second).
         using (var download = await _env.Gateway.Client.GetAsync(code, Cancel))
@@ -137,13 +137,13 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "90 days" }).ClickAsync();
         await Expect(page.Locator("figure.chart figcaption")).ToContainTextAsync("last 90 days");
         await Expect(page.Locator("figure.chart tr[data-day]")).ToHaveCountAsync(90);
-        await ConsoleBrowser.ScreenshotAsync(page, "04-link");
+        await _browser.ScreenshotAsync(page, "04-link");
 
         // Revoke, confirmed in a dialog: the badge changes and the short URL answers 410.
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Revoke this link?" });
         await Expect(dialog).ToBeVisibleAsync();
-        await ConsoleBrowser.ScreenshotAsync(page, "05-revoke-confirmation");
+        await _browser.ScreenshotAsync(page, "05-revoke-confirmation");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Expect(StateBadge(page)).ToHaveTextAsync("Revoked");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Restore" })).ToBeVisibleAsync();
@@ -164,7 +164,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator("section", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Today's top links by downloads" }) }).Locator($"tr[data-code='{code}']")).ToBeVisibleAsync();
         await Expect(page.Locator("figure.chart canvas").First).ToBeVisibleAsync();
         await Expect(page.Locator($"figure.chart tr[data-day='{today}']")).ToContainTextAsync("123.5 kB");
-        await ConsoleBrowser.ScreenshotAsync(page, "06-traffic");
+        await _browser.ScreenshotAsync(page, "06-traffic");
 
         // Audit: the admin log, filtered to the link.
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
@@ -173,7 +173,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
         await Expect(page.Locator("tbody tr").First).ToContainTextAsync("revoke");
         await Expect(page.Locator("tbody tr").Last).ToContainTextAsync("create");
-        await ConsoleBrowser.ScreenshotAsync(page, "07-audit");
+        await _browser.ScreenshotAsync(page, "07-audit");
 
         // Presign: the URL and the headers to send; the URL works against the storage.
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Presign" }).ClickAsync();
@@ -185,7 +185,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         var presigned = await page.Locator("#presigned-url").InputValueAsync();
         Assert.Contains("x-oss-signature=", presigned, StringComparison.Ordinal);
         await Expect(page.GetByLabel("As a curl command")).ToHaveValueAsync(new Regex("^curl -O "));
-        await ConsoleBrowser.ScreenshotAsync(page, "08-presign");
+        await _browser.ScreenshotAsync(page, "08-presign");
         using (var direct = await _env.Gateway.Client.GetAsync(new Uri(presigned), Cancel))
         {
             Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
@@ -199,19 +199,19 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByLabel("State").SelectOptionAsync("revoked");
         await Expect(page.Locator($"tr[data-code='{code}']")).ToBeAttachedAsync();
         await AssertNoSidewaysScrollingAsync(page);
-        await ConsoleBrowser.ScreenshotAsync(page, "09-links-phone");
+        await _browser.ScreenshotAsync(page, "09-links-phone");
         await page.GotoAsync($"console/#/links/{code}");
         await Expect(StateBadge(page)).ToHaveTextAsync("Revoked");
         await Expect(page.Locator("figure.chart canvas").First).ToBeVisibleAsync();
         await AssertNoSidewaysScrollingAsync(page);
-        await ConsoleBrowser.ScreenshotAsync(page, "10-link-phone");
+        await _browser.ScreenshotAsync(page, "10-link-phone");
 
         // Sign out forgets the key.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('gateway.console.apiKey')"));
 
-        Assert.Empty(_browser.Problems);
+        _browser.AssertNoProblems();
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator($"tr[data-code='{mine}']")).ToBeVisibleAsync();
         await Expect(page.Locator($"tr[data-code='{other}']")).ToHaveCountAsync(0);
         await Expect(page.GetByLabel("Bucket").Locator("option")).ToHaveTextAsync(["All buckets", "media"]);
-        await ConsoleBrowser.ScreenshotAsync(page, "11-scoped-key-links");
+        await _browser.ScreenshotAsync(page, "11-scoped-key-links");
 
         // A link of another bucket is not there for this key, even by its address.
         await page.GotoAsync($"console/#/links/{other}");
@@ -249,9 +249,9 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByLabel("Download limit").FillAsync("9");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create link" }).ClickAsync();
         await Expect(page.Locator("#field-maxDownloads-error")).ToContainTextAsync("at most 5");
-        await ConsoleBrowser.ScreenshotAsync(page, "12-scoped-key-limit");
+        await _browser.ScreenshotAsync(page, "12-scoped-key-limit");
 
-        Assert.Empty(_browser.Problems);
+        _browser.AssertNoProblems();
     }
 
     [Fact]
@@ -266,6 +266,17 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator($"tr[data-code='{code}']")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "New link" })).ToHaveCountAsync(0);
 
+        // Keyboard: after a reload (the key stays for the tab) the first Tab reaches "Skip to content",
+        // which leads straight to the page's first control.
+        await page.ReloadAsync();
+        await Expect(page.Locator($"tr[data-code='{code}']")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("main")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" })).ToBeFocusedAsync();
+
         await page.Locator($"tr[data-code='{code}']").GetByRole(AriaRole.Link, new() { Name = code }).ClickAsync();
         await Expect(StateBadge(page)).ToHaveTextAsync("Active");
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = $"QR code of the short URL of {code}" })).ToBeVisibleAsync();
@@ -274,7 +285,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Traffic per day" })).ToHaveCountAsync(0);
 
-        Assert.Empty(_browser.Problems);
+        _browser.AssertNoProblems();
     }
 
     [Fact]
@@ -288,7 +299,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByLabel("Tags").FillAsync("final, shared");
         await page.GetByLabel("Download limit").FillAsync("2");
         await page.GetByLabel("File name").FillAsync("Report.txt");
-        await ConsoleBrowser.ScreenshotAsync(page, "13-edit");
+        await _browser.ScreenshotAsync(page, "13-edit");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(Counter(page, "limit")).ToHaveTextAsync("0 of 2 used");
         var link = await _env.GetLinkAsync(code);
@@ -317,7 +328,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         using var gone = await _env.Admin.GetAsync($"/api/v1/links/{code}", Cancel);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
 
-        Assert.Empty(_browser.Problems);
+        _browser.AssertNoProblems();
     }
 
     private async Task<IPage> SignedInAsync()

@@ -92,6 +92,12 @@ export function stateBadge(state) {
 }
 
 let toastTimer = 0;
+let toastShownAt = 0;
+
+/** Hides a message that belongs to an earlier page (one shown in the last second came with this navigation). */
+export function dismissStaleToast() {
+  if (Date.now() - toastShownAt > 1000) document.getElementById("toast").classList.remove("visible");
+}
 
 /** A short message in the live region (read out by screen readers). */
 export function toast(message, kind = "info") {
@@ -99,6 +105,7 @@ export function toast(message, kind = "info") {
   element.textContent = message;
   element.dataset.kind = kind;
   element.classList.add("visible");
+  toastShownAt = Date.now();
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => element.classList.remove("visible"), 5000);
 }

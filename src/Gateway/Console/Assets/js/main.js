@@ -1,7 +1,7 @@
 // The console's shell: sign-in, navigation by URL fragment (#/links, #/links/<code>, ...) and the pages.
 // Every page is built from the admin API's answers; nothing is kept but the API key of this tab.
 import * as api from "./api.js";
-import { h, clear, errorBox, field, toast } from "./dom.js";
+import { h, clear, dismissStaleToast, errorBox, field, toast } from "./dom.js";
 import { linksPage } from "./links.js";
 import { createPage } from "./create.js";
 import { detailPage } from "./detail.js";
@@ -117,9 +117,10 @@ function signInPage(message) {
       await api.signIn(key);
       input.value = "";
       focusAfterRender = true;
-      const target = parseRoute().name;
-      if (!pages[target] || target === "") location.hash = `#/${firstAllowedPage() ?? "links"}`;
-      await render();
+      // A page named in the address (a bookmark) opens as it is; otherwise the first page the key may
+      // see, through hashchange, which renders it.
+      if (pages[parseRoute().name]) await render();
+      else location.hash = `#/${firstAllowedPage() ?? "links"}`;
     } catch (failure) {
       error.textContent = failure.status === 401 ? "The gateway does not accept this key (unknown or expired)." : failure.message;
       error.hidden = false;
@@ -149,6 +150,7 @@ document.getElementById("skip-link").addEventListener("click", (event) => {
 });
 
 window.addEventListener("hashchange", () => {
+  dismissStaleToast();
   focusAfterRender = true;
   render();
 });
