@@ -13,6 +13,7 @@ namespace Gateway.FunctionalTests.Console;
 public sealed partial class ConsoleBrowserTests : IAsyncLifetime
 {
     private const string TeamKey = "gwk_test_console_team_0123456789";
+    private const string StatsKey = "gwk_test_console_stats_0123456789";
     private const int ObjectSize = 123_456;
 
     private GatewayTestEnvironment _env = null!;
@@ -37,6 +38,8 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
             settings["Gateway:Admin:ApiKeys:team:Scopes:1"] = "links:write";
             settings["Gateway:Admin:ApiKeys:team:Buckets:0"] = GatewayTestEnvironment.BucketAlias;
             settings["Gateway:Admin:ApiKeys:team:MaxDownloads"] = "5";
+            settings["Gateway:Admin:ApiKeys:stats:Sha256"] = GatewayTestEnvironment.Sha256Hex(StatsKey);
+            settings["Gateway:Admin:ApiKeys:stats:Scopes:0"] = "stats:read";
         });
         _browser = await ConsoleBrowser.LaunchAsync();
     }
@@ -284,6 +287,40 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Traffic per day" })).ToHaveCountAsync(0);
+
+        _browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_stats_only_key_gets_the_traffic_page_and_no_link_pages()
+    {
+        var code = await _env.CreateLinkAsync("stats/only.txt");
+        await _env.PutObjectAsync("stats/only.txt", new byte[2_000]);
+        using (var download = await _env.Gateway.Client.GetAsync(code, Cancel))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        }
+
+        var page = await _browser.NewPageAsync(_env.Gateway.BaseAddress);
+        await page.GotoAsync("console/#/links");
+        await page.GetByLabel("API key").FillAsync(StatsKey);
+        await page.GetByLabel("API key").PressAsync("Enter");
+
+        // The links page it asked for is not its to see: it lands on Traffic, the only page offered.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Traffic", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link)).ToHaveTextAsync(["Traffic"]);
+        var top = page.Locator("section", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Today's top links by bytes" }) }).Locator($"tr[data-code='{code}']");
+        for (var attempt = 0; attempt < 60 && await top.CountAsync() == 0; attempt++)
+        {
+            // Counters arrive within about a second of the download; reload until they have.
+            await page.WaitForTimeoutAsync(500);
+            await page.ReloadAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Traffic", Level = 1 })).ToBeVisibleAsync();
+        }
+
+        await Expect(top).ToContainTextAsync("2 kB");
+        await Expect(top.GetByRole(AriaRole.Link)).ToHaveCountAsync(0);
+        await _browser.ScreenshotAsync(page, "14-stats-only-key");
 
         _browser.AssertNoProblems();
     }

@@ -2,7 +2,8 @@
 import * as api from "./api.js";
 import { h, clear, errorBox, field, formatDateTime, table } from "./dom.js";
 
-const view = { code: "", actor: "", cursors: [null] };
+// Kept while the tab lives, for the same key.
+let view = null;
 
 /** Entries as a table; the link page shows its own trail without the code column. */
 export function auditTable(items, { showCode = true } = {}) {
@@ -22,6 +23,8 @@ function describe(details) {
 }
 
 export async function auditPage(container) {
+  const name = api.me().name;
+  if (view?.key !== name) view = { key: name, code: "", actor: "", cursors: [null] };
   const code = h("input", { type: "text", value: view.code, autocomplete: "off", spellcheck: "false" });
   const actor = h("input", { type: "text", value: view.actor, autocomplete: "off", spellcheck: "false" });
   const filters = h("form", { class: "filters", role: "search", "aria-label": "Filter the audit log" },

@@ -5,11 +5,12 @@ import { h, clear, errorBox, field, formatBytes, formatCount, formatDateTime, st
 const states = ["active", "revoked", "expired", "exhausted", "scheduled"];
 const pageSize = 25;
 
-// Kept while the tab lives, so coming back from a link shows the same list.
-const view = { q: "", bucket: "", state: "", cursors: [null] };
+// Kept while the tab lives, so coming back from a link shows the same list (for the same key).
+let view = null;
 
 export async function linksPage(container) {
   const info = api.me();
+  if (view?.key !== info.name) view = { key: info.name, q: "", bucket: "", state: "", cursors: [null] };
   const search = h("input", { type: "search", value: view.q, placeholder: "code, key or tag", autocomplete: "off" });
   const bucket = h("select", {},
     h("option", { value: "" }, "All buckets"),

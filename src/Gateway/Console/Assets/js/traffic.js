@@ -37,7 +37,8 @@ export async function trafficPage(container) {
     }
     const rows = result.value.links.map((link) => h("tr", { "data-code": link.code },
       h("td", { class: "num" }, link.rank),
-      h("th", { scope: "row" }, h("a", { href: `#/links/${encodeURIComponent(link.code)}` }, link.code)),
+      // A key without links:read may count a link's traffic but not open its page.
+      h("th", { scope: "row" }, api.can("links:read") ? h("a", { href: `#/links/${encodeURIComponent(link.code)}` }, link.code) : link.code),
       h("td", { class: "num" }, by === "bytes" ? formatBytes(link.bytes) : formatCount(link.downloads)),
       h("td", { class: "num" }, by === "bytes" ? formatCount(link.downloads) : formatBytes(link.bytes))));
     section.append(rows.length
