@@ -110,6 +110,11 @@ export function toast(message, kind = "info") {
   toastTimer = setTimeout(() => element.classList.remove("visible"), 5000);
 }
 
+/** A problem's title as the start of a message: "Outside this API key's limits" gets its full stop. */
+export function sentence(text) {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 /** An error box for a page or a form; role=alert so it is announced. */
 export function errorBox(message) {
   return h("div", { class: "error-box", role: "alert" }, message);

@@ -2,7 +2,7 @@
 // Limits of the signed-in key are built in (buckets offered, required expiry and download limit, their
 // maxima), and the API's own validation errors are shown at the field they name.
 import * as api from "./api.js";
-import { h, errorBox, field, fromLocalInput, toLocalInput, showFieldErrors, clearFieldErrors } from "./dom.js";
+import { h, sentence, errorBox, field, fromLocalInput, toLocalInput, showFieldErrors, clearFieldErrors } from "./dom.js";
 
 function select(options, value) {
   return h("select", {}, options.map(([optionValue, label]) => h("option", { value: optionValue, selected: optionValue === value }, label)));
@@ -168,7 +168,7 @@ export function linkForm({ link, onSaved, onCancel }) {
       onSaved(saved);
     } catch (error) {
       const unplaced = showFieldErrors(form, error.fields);
-      const title = error.problem?.title ?? error.message;
+      const title = sentence(error.problem?.title ?? error.message);
       status.append(errorBox(unplaced.length ? `${title} ${unplaced.join(" ")}` : Object.keys(error.fields).length ? `${title} See the marked fields.` : error.message));
     } finally {
       submit.disabled = false;

@@ -1,6 +1,6 @@
 // Presign: a raw OSS V4 presigned URL (POST /api/v1/presign), with the headers its user must send.
 import * as api from "./api.js";
-import { h, clear, copyText, errorBox, field, formatDateTime, showFieldErrors, clearFieldErrors, table } from "./dom.js";
+import { h, sentence, clear, copyText, errorBox, field, formatDateTime, showFieldErrors, clearFieldErrors, table } from "./dom.js";
 
 const maxExpires = 604800;
 
@@ -82,7 +82,8 @@ export async function presignPage(container) {
     } catch (error) {
       clear(output);
       const unplaced = showFieldErrors(form, error.fields);
-      status.append(errorBox(unplaced.length ? `${error.problem?.title ?? error.message} ${unplaced.join(" ")}` : error.message));
+      const title = sentence(error.problem?.title ?? error.message);
+      status.append(errorBox(unplaced.length ? `${title} ${unplaced.join(" ")}` : Object.keys(error.fields).length ? `${title} See the marked fields.` : error.message));
     } finally {
       submit.disabled = false;
     }
