@@ -5,8 +5,9 @@
 #   docker run --rm -p 8080:8080 gateway
 #
 # With no bucket configured the container runs the demo (embedded store, in-process LocalOss under
-# /app/data) and prints a ready admin key and curl line. Production configuration comes from the
-# environment: Gateway__Buckets__<alias>__Endpoint|Bucket|Region|AddressingStyle, OSS_ACCESS_KEY_ID,
+# /app/data) and prints a ready admin key, curl line and the web console's address (/console/; its
+# files are embedded in Gateway.dll). Production configuration comes from the environment:
+# Gateway__Buckets__<alias>__Endpoint|Bucket|Region|AddressingStyle, OSS_ACCESS_KEY_ID,
 # OSS_ACCESS_KEY_SECRET, ConnectionStrings__Redis, ... (see config/README.md and helm/gateway).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

@@ -1,6 +1,7 @@
 using Gateway.Abuse;
 using Gateway.Admin;
 using Gateway.Buckets;
+using Gateway.WebConsole;
 using Gateway.Demo;
 using Gateway.Downloads;
 using Gateway.Hosting;
@@ -31,6 +32,7 @@ public static class GatewayApplication
         builder.AddAbuseLimits();
         builder.AddWebhooks();
         builder.AddWebhookEvents();
+        builder.AddConsole();
 
         var app = builder.Build();
         app.UseTrustedProxies();
@@ -45,6 +47,7 @@ public static class GatewayApplication
         app.MapAdminApi();
         app.MapStatsApi();
         app.MapWebhooksApi();
+        app.MapConsole();
         app.MapDownloads();
         return app;
     }

@@ -12,7 +12,7 @@ namespace Gateway.Admin;
 
 /// <summary>
 /// The admin API under <c>/api/v1</c>: links (create, read, list, change, revoke, restore, delete),
-/// the audit log and raw presigned URLs. Every call needs an API key with the call's scope, sees only
+/// QR codes of short links, the audit log, raw presigned URLs and the calling key's own rights. Every call needs an API key with the call's scope, sees only
 /// the data of the key's data scope, and is recorded in the audit log when it changes something.
 /// </summary>
 internal static class AdminApi
@@ -59,9 +59,10 @@ internal static class AdminApi
             .DocumentQuery("bucket", "Only links to this bucket alias.")
             .DocumentQuery("tag", "Only links carrying this tag.")
             .DocumentQuery("state", "Only links in this effective state.", EffectiveState.All)
+            .DocumentQuery("q", "Only links whose code, object key or one of whose tags contains this text (ignoring case), at most 256 characters; empty: no filter.")
             .WithName("ListLinks")
             .WithSummary("List links, newest first, a page at a time")
-            .WithDescription("Filters: bucket (alias), tag, state (active, revoked, expired, exhausted, scheduled). limit: 1-500, default 50. " +
+            .WithDescription("Filters: bucket (alias), tag, state (active, revoked, expired, exhausted, scheduled), q (text in the code, key or a tag). limit: 1-500, default 50. " +
                 "Pass nextCursor back as cursor for the next page; it is null at the end. A page may hold fewer items than limit " +
                 "(even none) while nextCursor is not null: with selective filters one request reads a bounded number of links. Scope links:read.")
             .ProducesValidationProblem()
@@ -73,6 +74,7 @@ internal static class AdminApi
             .WithDescription("Scope links:read.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        links.MapLinkQrCode();
         links.MapPatch("/{code}", LinkUpdates.PatchAsync)
             .RequireAuthorization(ApiScopes.LinksWrite)
             .DocumentBody<PatchLinkRequest>("application/merge-patch+json", "application/json")
@@ -123,6 +125,7 @@ internal static class AdminApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapPresign();
+        api.MapKeyInfo();
         app.MapOpenApi().ExcludeFromDescription();
         return app;
     }

@@ -113,7 +113,7 @@ internal static class AdminResults
         counters.Downloads,
         counters.Bytes);
 
-    private static string PublicUrl(string code, HttpContext context, GatewayOptions options)
+    public static string PublicUrl(string code, HttpContext context, GatewayOptions options)
     {
         if (options.PublicBaseUrl is { } baseUrl)
         {

@@ -33,6 +33,8 @@ internal sealed class ApiKeyRegistry
 
     public ApiKey? Find(string presentedKey) => _byHash.GetValueOrDefault(HashHex(presentedKey));
 
+    public ApiKey? FindByName(string name) => _byName.GetValueOrDefault(name);
+
     /// <summary>
     /// The data scope of the key that authenticated the request. Endpoints run only for authenticated
     /// keys; a principal without a known key name gets the empty scope, so a wiring mistake denies rather than allows.

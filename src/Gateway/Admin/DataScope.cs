@@ -35,6 +35,12 @@ internal sealed class DataScope
 
     public long? MaxDownloads { get; }
 
+    /// <summary>The bucket aliases the key is limited to; null when it may use every bucket.</summary>
+    public IReadOnlyCollection<string>? Buckets => _buckets;
+
+    /// <summary>The object key prefixes the key is limited to; empty when it may use every key.</summary>
+    public IReadOnlyList<string> KeyPrefixes => _keyPrefixes;
+
     public static DataScope From(ApiKeyOptions options) => new(
         options.Buckets.Length == 0 ? null : options.Buckets.ToFrozenSet(StringComparer.Ordinal),
         [.. options.KeyPrefixes],

@@ -17,8 +17,11 @@ internal static class LinkListing
     /// <summary>Links read per round trip when filters may drop most of them.</summary>
     private const int FilteredChunk = 200;
 
+    /// <summary>Longest search text: as long as the longest code or a long key fragment, and no more.</summary>
+    public const int MaxSearchLength = 256;
+
     public static async Task<Results<Ok<LinkListResponse>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        string? cursor, string? limit, string? bucket, string? tag, string? state,
+        string? cursor, string? limit, string? bucket, string? tag, string? state, string? q,
         HttpContext context, ILinkStore store, ApiKeyRegistry keys, TimeProvider time, IOptions<GatewayOptions> options)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -41,13 +44,23 @@ internal static class LinkListing
             errors["state"] = [$"Must be one of {string.Join(", ", EffectiveState.All)}."];
         }
 
+        // An empty search box (HTML forms send "q=") searches for nothing in particular.
+        if (q is { Length: 0 })
+        {
+            q = null;
+        }
+        else if (q?.Length > MaxSearchLength)
+        {
+            errors["q"] = [$"At most {MaxSearchLength} characters."];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The list request is not valid.");
         }
 
         var scope = keys.ScopeOf(context.User);
-        var filtered = bucket is not null || tag is not null || state is not null || !scope.SeesEverything;
+        var filtered = bucket is not null || tag is not null || state is not null || q is not null || !scope.SeesEverything;
         var budget = options.Value.Admin.MaxScanPerRequest;
         var now = time.GetUtcNow();
         var found = new List<Link>(pageSize);
@@ -64,7 +77,7 @@ internal static class LinkListing
                 {
                     scanned++;
                     position = entry.Position;
-                    if (entry.Link is { } link && scope.Covers(link.Bucket, link.Key) && Matches(link, bucket, tag, state, now))
+                    if (entry.Link is { } link && scope.Covers(link.Bucket, link.Key) && Matches(link, bucket, tag, state, q, now))
                     {
                         found.Add(link);
                         if (found.Count == pageSize)
@@ -103,8 +116,13 @@ internal static class LinkListing
         }
     }
 
-    private static bool Matches(Link link, string? bucket, string? tag, string? state, DateTimeOffset now)
+    private static bool Matches(Link link, string? bucket, string? tag, string? state, string? q, DateTimeOffset now)
     {
+        if (q is not null && !Contains(link, q))
+        {
+            return false;
+        }
+
         if (bucket is not null && !string.Equals(link.Bucket, bucket, StringComparison.Ordinal))
         {
             return false;
@@ -116,6 +134,25 @@ internal static class LinkListing
         }
 
         return state is null || string.Equals(EffectiveState.Of(link, now), state, StringComparison.Ordinal);
+    }
+
+    /// <summary>The text search a person types: in the code, the object key or any tag, ignoring case.</summary>
+    private static bool Contains(Link link, string q)
+    {
+        if (link.Code.Contains(q, StringComparison.OrdinalIgnoreCase) || link.Key.Contains(q, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        foreach (var tag in link.Tags)
+        {
+            if (tag.Contains(q, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool ContainsTag(IReadOnlyList<string> tags, string tag)

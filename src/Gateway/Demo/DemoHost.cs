@@ -14,6 +14,7 @@ namespace Gateway.Demo;
 internal sealed partial class DemoHost(
     DemoSettings settings,
     IOptions<GatewayOptions> options,
+    IOptions<WebConsole.ConsoleOptions> console,
     BucketRegistry buckets,
     ILinkStore links,
     TimeProvider time,
@@ -109,23 +110,37 @@ internal sealed partial class DemoHost(
             .Replace("://*", "://localhost", StringComparison.Ordinal)
             .TrimEnd('/');
         Log.DemoReady(logger);
-        Console.WriteLine($"""
+        Console.WriteLine(Instructions(baseUrl, settings, Path.GetFullPath(options.Value.DataDirectory), console.Value.Enabled));
+    }
+
+    /// <summary>What demo mode prints once the gateway listens: how to download, the admin key and, beside it, the console.</summary>
+    internal static string Instructions(string baseUrl, DemoSettings settings, string dataDirectory, bool consoleEnabled)
+    {
+        var consoleLines = consoleEnabled
+            ? $"""
+
+
+                 Web console (sign in with that key):
+                   {baseUrl}{WebConsole.ConsoleEndpoints.Path}/
+                """
+            : "";
+        return $"""
 
             ================================================================================
              Gateway demo mode: no bucket is configured, so a LocalOss runs beside the gateway
-             ({settings.LocalOssUrl}, data in {Path.GetFullPath(options.Value.DataDirectory)}).
+             ({settings.LocalOssUrl}, data in {dataDirectory}).
 
              Download the sample through its short link:
                curl -fsS {baseUrl}/{DemoMode.SampleCode}
 
              Admin API key for this run (all scopes):
-               {settings.AdminKey}
+               {settings.AdminKey}{consoleLines}
 
              Create a link of your own:
                curl -fsS -X POST {baseUrl}/api/v1/links -H 'Authorization: Bearer {settings.AdminKey}' -H 'Content-Type: application/json' -d '{"{"}"bucket":"{DemoMode.BucketAlias}","key":"{DemoMode.SampleKey}"{"}"}'
             ================================================================================
 
-            """);
+            """;
     }
 
     private static partial class Log

@@ -18,7 +18,7 @@ internal static class LinkCode
     /// <summary>First path segments the gateway itself serves; a vanity code may not shadow them.</summary>
     private static readonly FrozenSet<string> Reserved = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        "api", "healthz", "readyz", "metrics", "openapi", "swagger", "favicon.ico", "robots.txt", "static", "admin", "_", "well-known");
+        "api", "healthz", "readyz", "metrics", "openapi", "swagger", "favicon.ico", "robots.txt", "static", "admin", "_", "well-known", "console");
 
     public static string NewRandom() => RandomNumberGenerator.GetString(Base62, RandomLength);
 

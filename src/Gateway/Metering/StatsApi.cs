@@ -43,6 +43,7 @@ internal static class StatsApi
         api.MapGet("/stats/top", GetTopLinksAsync)
             .WithSummary("A UTC day's top links by body bytes or by completed downloads.")
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TopLinksResponse), JsonOrCsv));
+        api.MapBucketDays();
         return app;
     }
 
@@ -265,7 +266,7 @@ internal static class StatsApi
     }
 
     /// <summary>Parses a <c>yyyy-MM-dd</c> day inside the retention window; records an error under the parameter's name otherwise.</summary>
-    private static DateOnly ParseDay(string? text, string name, DateOnly fallback, RetentionWindow window, Dictionary<string, string[]> errors)
+    internal static DateOnly ParseDay(string? text, string name, DateOnly fallback, RetentionWindow window, Dictionary<string, string[]> errors)
     {
         if (text is null)
         {
@@ -290,16 +291,16 @@ internal static class StatsApi
         return day;
     }
 
-    private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
+    internal static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
 
-    private static ProblemHttpResult StoreUnavailable(HttpContext context)
+    internal static ProblemHttpResult StoreUnavailable(HttpContext context)
     {
         context.Response.Headers.RetryAfter = "5";
         return TypedResults.Problem("The link store is unreachable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Link store unavailable");
     }
 
     /// <summary>The days the store still holds: today (UTC) and the <c>RetentionDays - 1</c> before it.</summary>
-    private readonly record struct RetentionWindow(DateOnly Today, DateOnly Oldest, int Days)
+    internal readonly record struct RetentionWindow(DateOnly Today, DateOnly Oldest, int Days)
     {
         public static RetentionWindow Of(TimeProvider time, MeteringOptions options)
         {

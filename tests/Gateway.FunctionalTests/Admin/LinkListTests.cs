@@ -93,6 +93,32 @@ public sealed class LinkListTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_finds_text_in_the_code_the_key_or_a_tag_ignoring_case()
+    {
+        var byKey = await _env.CreateLinkAsync("reports/Quarterly-Q3.pdf");
+        var byTag = await _env.CreateLinkAsync("misc/a.bin", new { tags = new[] { "board-quarterly" } });
+        var byCode = await _env.CreateLinkAsync("misc/b.bin", new { code = "quarterly-summary" });
+        await _env.CreateLinkAsync("misc/c.bin", new { tags = new[] { "other" } });
+
+        Assert.Equal(Sorted(byCode, byKey, byTag), Sorted(await AdminJson.ReadAllPagesAsync(_env.Admin, "/api/v1/links?q=QUARTERLY", 50)));
+        Assert.Equal([byKey], (await AdminJson.ReadAllPagesAsync(_env.Admin, "/api/v1/links?q=reports%2F", 50)).Select(Code));
+        Assert.Equal([byCode], (await AdminJson.ReadAllPagesAsync(_env.Admin, "/api/v1/links?q=Y-SUM&bucket=media&state=active", 50)).Select(Code));
+        Assert.Empty(await AdminJson.ReadAllPagesAsync(_env.Admin, "/api/v1/links?q=nothing-has-this", 50));
+    }
+
+    [Fact]
+    public async Task Search_text_longer_than_256_characters_is_refused_and_empty_text_is_no_filter()
+    {
+        using var empty = await _env.Admin.GetAsync("/api/v1/links?q=", Cancel);
+        using var tooLong = await _env.Admin.GetAsync($"/api/v1/links?q={new string('x', 257)}", Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.True((await AdminJson.ReadAsync(tooLong)).GetProperty("errors").TryGetProperty("q", out _));
+        // An empty search box (a form sends q=) is no filter at all.
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+    }
+
+    [Fact]
     public async Task A_selective_filter_reads_a_bounded_number_of_links_and_returns_a_cursor_to_go_on()
     {
         var rare = await _env.CreateLinkAsync("bounded/rare.txt", new { tags = new[] { "rare" } });

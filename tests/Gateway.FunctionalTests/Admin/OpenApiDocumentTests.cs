@@ -32,6 +32,8 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         { "/api/v1/links/{code}/restore", "post" },
         { "/api/v1/audit", "get" },
         { "/api/v1/presign", "post" },
+        { "/api/v1/links/{code}/qr.svg", "get" },
+        { "/api/v1/me", "get" },
     };
 
     [Theory]
@@ -44,8 +46,8 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         var requirement = Assert.Single(operation.GetProperty("security").EnumerateArray());
         Assert.True(requirement.TryGetProperty("Bearer", out _));
         var responses = operation.GetProperty("responses");
-        // Presigning needs no store, so only it has no 503.
-        string[] statuses = path == "/api/v1/presign" ? ["401", "403", "429"] : ["401", "403", "429", "503"];
+        // Presigning and the key's own rights need no store, so only they have no 503.
+        string[] statuses = path is "/api/v1/presign" or "/api/v1/me" ? ["401", "403", "429"] : ["401", "403", "429", "503"];
         foreach (var status in statuses)
         {
             Assert.True(responses.TryGetProperty(status, out var response), $"{method} {path} should document {status}");
@@ -80,6 +82,8 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [InlineData("/api/v1/links/{code}", "patch", "200", "usedDownloads")]
     [InlineData("/api/v1/audit", "get", "200", "items")]
     [InlineData("/api/v1/presign", "post", "200", "signedHeaders")]
+    [InlineData("/api/v1/me", "get", "200", "scopes")]
+    [InlineData("/api/v1/stats/buckets/days", "get", "200", "buckets")]
     public void Responses_carry_their_schema(string path, string method, string status, string property)
     {
         var schema = _document.GetProperty("paths").GetProperty(path).GetProperty(method)
@@ -94,7 +98,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         var list = _document.GetProperty("paths").GetProperty("/api/v1/links").GetProperty("get");
         var parameters = list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
 
-        Assert.Subset(parameters.ToHashSet(), new HashSet<string?> { "cursor", "limit", "bucket", "tag", "state" });
+        Assert.Subset(parameters.ToHashSet(), new HashSet<string?> { "cursor", "limit", "bucket", "tag", "state", "q" });
         Assert.True(list.GetProperty("responses").GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _));
         var create = _document.GetProperty("paths").GetProperty("/api/v1/links").GetProperty("post").GetProperty("responses");
         Assert.True(create.TryGetProperty("409", out _));
@@ -103,6 +107,16 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.True(get.GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _));
         var patch = _document.GetProperty("paths").GetProperty("/api/v1/links/{code}").GetProperty("patch").GetProperty("responses");
         Assert.True(patch.TryGetProperty("409", out _));
+    }
+
+    [Fact]
+    public void The_qr_code_is_documented_as_an_svg_and_the_console_is_not_part_of_the_api()
+    {
+        var qr = _document.GetProperty("paths").GetProperty("/api/v1/links/{code}/qr.svg").GetProperty("get").GetProperty("responses");
+
+        Assert.True(qr.GetProperty("200").GetProperty("content").TryGetProperty("image/svg+xml", out _));
+        Assert.True(qr.TryGetProperty("404", out _));
+        Assert.DoesNotContain(_document.GetProperty("paths").EnumerateObject(), path => path.Name.StartsWith("/console", StringComparison.Ordinal));
     }
 
     [Fact]

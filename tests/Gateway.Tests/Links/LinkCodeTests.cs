@@ -62,5 +62,7 @@ public sealed class LinkCodeTests
     [InlineData("healthz")]
     [InlineData("metrics")]
     [InlineData("openapi")]
+    [InlineData("console")]
+    [InlineData("Console")]
     public void Gateway_paths_are_reserved(string code) => Assert.True(LinkCode.IsReserved(code));
 }
