@@ -76,7 +76,7 @@ internal static class BucketDaysApi
             for (var i = 0; i < dayCount; i++)
             {
                 var counts = perDay[i].TryGetValue(alias, out var found) ? found.Counts : default;
-                days[i] = new DayStats(fromDay.AddDays(i), counts.Started, counts.Downloads, counts.Aborted, counts.Bytes);
+                days[i] = new DayStats(fromDay.AddDays(i), counts.Started, counts.Downloads, counts.Aborted, counts.Bytes, counts.Previews);
             }
 
             series.Add(new BucketDays(alias, days));
@@ -84,13 +84,13 @@ internal static class BucketDaysApi
 
         if (StatsApi.WantsCsv(context.Request))
         {
-            var csv = new CsvWriter().Field("day").Field("bucket").Field("started").Field("downloads").Field("aborted").Field("bytes").EndRecord();
+            var csv = new CsvWriter().Field("day").Field("bucket").Field("started").Field("downloads").Field("aborted").Field("bytes").Field("previews").EndRecord();
             for (var i = 0; i < dayCount; i++)
             {
                 foreach (var bucket in series)
                 {
                     var day = bucket.Days[i];
-                    csv.Field(day.Day).Field(bucket.Bucket).Field(day.Started).Field(day.Downloads).Field(day.Aborted).Field(day.Bytes).EndRecord();
+                    csv.Field(day.Day).Field(bucket.Bucket).Field(day.Started).Field(day.Downloads).Field(day.Aborted).Field(day.Bytes).Field(day.Previews).EndRecord();
                 }
             }
 

@@ -109,9 +109,9 @@ public sealed class BucketDaysTests : IAsyncLifetime
         var lines = (await response.Content.ReadAsStringAsync(Cancel)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("day,bucket,started,downloads,aborted,bytes", lines[0]);
+        Assert.Equal("day,bucket,started,downloads,aborted,bytes,previews", lines[0]);
         Assert.Equal(
-            [$"{Day(Today.AddDays(-1))},archive,0,0,0,0", $"{Day(Today.AddDays(-1))},media,0,0,0,0", $"{Day(Today)},archive,0,0,0,0", $"{Day(Today)},media,0,0,0,0"],
+            [$"{Day(Today.AddDays(-1))},archive,0,0,0,0,0", $"{Day(Today.AddDays(-1))},media,0,0,0,0,0", $"{Day(Today)},archive,0,0,0,0,0", $"{Day(Today)},media,0,0,0,0,0"],
             lines[1..]);
     }
 }
