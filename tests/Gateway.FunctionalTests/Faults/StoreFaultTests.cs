@@ -13,6 +13,9 @@ public sealed class StoreFaultTests
 {
     private static readonly TimeSpan AddedLatency = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How early a timer may fire as the test's Stopwatch sees it: timers count whole milliseconds of a coarser clock.</summary>
+    private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(16);
+
     /// <summary>
     /// The documented bound for an answer while the store hangs: StackExchange.Redis's asyncTimeout
     /// (2 s, set by the gateway) plus its timeout check, which runs once a second. The assertion adds
@@ -81,8 +84,9 @@ public sealed class StoreFaultTests
         // Slow but correct: every download served whole, each at least one added round trip slower (a
         // limited one two: the lookup and the count).
         Assert.All(normal.Concat(slowPlain).Concat(slowLimited).Concat(after), d => Assert.True(d.BodyIsObject, report));
-        Assert.All(slowPlain, d => Assert.True(d.Elapsed >= AddedLatency, report));
-        Assert.All(slowLimited, d => Assert.True(d.Elapsed >= 2 * AddedLatency, report));
+        // Less TimerResolution: the relay's delay runs on a millisecond tick, the test's clock does not (199 ms was seen).
+        Assert.All(slowPlain, d => Assert.True(d.Elapsed >= AddedLatency - TimerResolution, report));
+        Assert.All(slowLimited, d => Assert.True(d.Elapsed >= (2 * AddedLatency) - TimerResolution, report));
 
         // Hung store: 503 with Retry-After, never a 500, never a wait past the documented bound (+3 s of slack).
         Assert.NotEmpty(stalled);
