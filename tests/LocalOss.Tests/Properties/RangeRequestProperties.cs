@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Text;
 using CsCheck;
 using LocalOss.Objects;
-using LocalOss.Tests.Infrastructure;
 
 namespace LocalOss.Tests.Properties;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 
-namespace LocalOss.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>
 /// How many generated cases each property runs: <c>GATEWAY_PROPERTY_ITERATIONS</c>, 10,000 when unset. CI runs the
-/// default; a longer hunt sets more (README, "Hardening tests").
+/// default; a longer hunt sets more (README, "Hardening tests"). One file, linked into each test project with properties.
 /// </summary>
 internal static class PropertyRuns
 {
