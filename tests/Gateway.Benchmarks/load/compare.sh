@@ -17,6 +17,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 root=$PWD
+here=$root/tests/Gateway.Benchmarks/load
+# free_port, wait_for, gateway_settings and the keys: shared with run.sh.
+source "$here/common.sh"
 base=${BASE:-HEAD}
 rounds=${ROUNDS:-4}
 duration=${DURATION:-10}
@@ -48,19 +51,11 @@ else
   publish "$root/src/LocalOss" "$out/localoss"
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() {
-  local _
-  for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "timeout waiting for $1" >&2
-  exit 1
-}
 cpu_ticks() { local stat; stat=$(cat "/proc/$1/stat"); stat=${stat##*) }; awk '{print $12 + $13}' <<<"$stat"; }
 # Context switches of all of a process's threads (a thread-pool hop that wakes a sleeping thread costs two).
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
 
 redis_port=$(free_port) origin_port=$(free_port) port_a=$(free_port) port_b=$(free_port)
-ak=LTAIloadtest000000 sk=load-test-secret-0123456789 admin_key=gwk_load_test_key bucket=load-bucket
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
@@ -69,17 +64,7 @@ dotnet "$out/localoss/LocalOss.dll" --urls "http://127.0.0.1:$origin_port" --Loc
   --LocalOss:AccessKeyId=$ak --LocalOss:AccessKeySecret=$sk --LocalOss:Region=cn-hangzhou >"$work/localoss.log" 2>&1 &
 pids+=($!)
 
-export ConnectionStrings__Redis="127.0.0.1:$redis_port"
-export Gateway__Buckets__load__Endpoint="http://127.0.0.1:$origin_port"
-export Gateway__Buckets__load__Bucket=$bucket
-export Gateway__Buckets__load__Region=cn-hangzhou
-export Gateway__Buckets__load__AddressingStyle=Path
-export Gateway__Buckets__load__AccessKeyId=$ak
-export Gateway__Buckets__load__AccessKeySecret=$sk
-export Gateway__Admin__ApiKeys__load__Sha256=$(printf %s "$admin_key" | sha256sum | cut -d' ' -f1)
-export Gateway__Admin__ApiKeys__load__Scopes__0=links:write
-export Logging__LogLevel__Default=Warning
-export Gateway__Abuse__Downloads__Limit=0
+gateway_settings "$redis_port" "$origin_port"
 
 # The B_ENV settings (space-separated NAME=VALUE) apply to B only.
 read -r -a b_env <<<"${B_ENV:-}"
@@ -99,7 +84,6 @@ code=$(curl -fsS -X POST "http://127.0.0.1:$port_a/api/v1/links" -H "Authorizati
   -H 'Content-Type: application/json' -d '{"bucket":"load","key":"small.bin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')
 curl -fsS -o /dev/null "http://127.0.0.1:$port_b/$code"
 
-here=$root/tests/Gateway.Benchmarks/load
 load() { # port seconds -> RESULT line
   wrk -t 1 -c "$connections" -d "${2}s" -s "$here/report.lua" "http://127.0.0.1:$1/$code" | grep '^RESULT'
 }

@@ -95,13 +95,8 @@ if [[ $origin_kind == localoss ]]; then
   dotnet publish "$root/src/LocalOss" -c Release -o "$out/localoss" -v quiet -nologo >/dev/null
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() {
-  local _
-  for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "timeout waiting for $1" >&2
-  exit 1
-}
+# free_port, wait_for, gateway_settings and the keys: shared with compare.sh.
+source "$here/common.sh"
 
 # Any HTTP answer will do (the origin answers 403 to an unsigned request).
 wait_for_port() {
@@ -133,8 +128,6 @@ memory_kib() {
 }
 
 redis_port=$(free_port) origin_port=$(free_port) nginx_port=$(free_port) gateway_port=$(free_port)
-ak=LTAIloadtest000000 sk=load-test-secret-0123456789 admin_key=gwk_load_test_key
-bucket=load-bucket
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
 redis_pid=$!
@@ -195,19 +188,8 @@ start_nginx proxy "
   }"
 nginx_pid=$NGINX_PID
 
-export ConnectionStrings__Redis="127.0.0.1:$redis_port"
+gateway_settings "$redis_port" "$origin_port"
 export Gateway__DataDirectory="$work/gateway"
-export Gateway__Buckets__load__Endpoint="http://127.0.0.1:$origin_port"
-export Gateway__Buckets__load__Bucket=$bucket
-export Gateway__Buckets__load__Region=cn-hangzhou
-export Gateway__Buckets__load__AddressingStyle=Path
-export Gateway__Buckets__load__AccessKeyId=$ak
-export Gateway__Buckets__load__AccessKeySecret=$sk
-export Gateway__Admin__ApiKeys__load__Sha256=$(printf %s "$admin_key" | sha256sum | cut -d' ' -f1)
-export Gateway__Admin__ApiKeys__load__Scopes__0=links:write
-export Gateway__Admin__ApiKeys__load__Scopes__1=links:read
-export Logging__LogLevel__Default=Warning
-export Gateway__Abuse__Downloads__Limit=0
 if [[ $webhook_dead != 0 ]]; then
   # The dead receiver listens on 127.0.0.1, which endpoints may target only with private networks allowed.
   export Gateway__Admin__ApiKeys__load__Scopes__2=webhooks
@@ -337,7 +319,7 @@ for connections in 32 256; do
   done
   RATIO[rps$connections]=$(median $rps_ratios) RATIO[p99$connections]=$(median $p99_ratios)
   RATIO[direct$connections]=$(median $direct_ratios) RATIO[nginx_direct$connections]=$(median $nginx_direct_ratios)
-  RPS[gateway$connections]=$(median $gateway_rps) CPU[gateway$connections]=$(median $gateway_cpu)
+  RPS[gateway$connections]=$(printf '%.0f' "$(median $gateway_rps)") CPU[gateway$connections]=$(printf '%.0f' "$(median $gateway_cpu)")
   echo "   4 KiB at $connections connections, gateway / nginx by round:$rps_ratios (median ${RATIO[rps$connections]})"
 done
 
