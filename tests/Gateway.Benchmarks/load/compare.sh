@@ -3,7 +3,8 @@
 # download path on a shared, noisy machine: two gateways (A: the commit BASE, default HEAD; B: the
 # working tree) on one redis-server and one LocalOss, each loaded by its own wrk at once with 4 KiB
 # downloads of one link, ROUNDS times. Running both at once exposes them to the same noise; each round
-# prints req/s and CPU µs per download of both, and the run ends with the geometric means of B/A.
+# prints each one's req/s, CPU µs and context switches per download, and the run ends with the
+# geometric means of B/A.
 #
 #   bash tests/Gateway.Benchmarks/load/compare.sh                  # HEAD against the working tree
 #   BASE=HEAD~3 ROUNDS=6 DURATION=10 bash tests/Gateway.Benchmarks/load/compare.sh
@@ -43,7 +44,7 @@ git -C "$root" worktree add --detach -q "$work/base-src" "$base"
 publish() { # project output
   dotnet publish "$1" -c Release -o "$2" -v quiet -nologo >"$work/publish.log" 2>&1 || { grep -E 'error' "$work/publish.log" >&2; exit 1; }
 }
-if [[ ${REUSE:-0} == 1 && -f $out/a/Gateway.dll && -f $out/b/Gateway.dll ]]; then
+if [[ ${REUSE:-0} == 1 && -f $out/a/Gateway.dll && -f $out/b/Gateway.dll && -f $out/localoss/LocalOss.dll ]]; then
   echo "    (REUSE=1: the builds of the previous run)"
 else
   publish "$work/base-src/src/Gateway" "$out/a"
@@ -52,7 +53,8 @@ else
 fi
 
 cpu_ticks() { local stat; stat=$(cat "/proc/$1/stat"); stat=${stat##*) }; awk '{print $12 + $13}' <<<"$stat"; }
-# Context switches of all of a process's threads (a thread-pool hop that wakes a sleeping thread costs two).
+# Context switches of all of a process's threads: each time a thread sleeps (and is later woken) counts
+# one voluntary switch, each preemption one involuntary.
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
 
 redis_port=$(free_port) origin_port=$(free_port) port_a=$(free_port) port_b=$(free_port)
