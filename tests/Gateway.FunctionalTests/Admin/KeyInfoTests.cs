@@ -15,16 +15,8 @@ public sealed class KeyInfoTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _env = await GatewayTestEnvironment.StartAsync(settings =>
     {
-        var media = $"Gateway:Buckets:{GatewayTestEnvironment.BucketAlias}";
-        foreach (var alias in new[] { "archive", "backups" })
-        {
-            settings[$"Gateway:Buckets:{alias}:Endpoint"] = settings[$"{media}:Endpoint"];
-            settings[$"Gateway:Buckets:{alias}:Bucket"] = $"{alias}-bucket";
-            settings[$"Gateway:Buckets:{alias}:Region"] = GatewayTestEnvironment.Region;
-            settings[$"Gateway:Buckets:{alias}:AddressingStyle"] = "Path";
-            settings[$"Gateway:Buckets:{alias}:AccessKeyId"] = GatewayTestEnvironment.AccessKeyId;
-            settings[$"Gateway:Buckets:{alias}:AccessKeySecret"] = GatewayTestEnvironment.AccessKeySecret;
-        }
+        GatewayTestEnvironment.AddBucket(settings, "archive", "archive-bucket");
+        GatewayTestEnvironment.AddBucket(settings, "backups", "backups-bucket");
 
         settings["Gateway:Admin:ApiKeys:team:Sha256"] = GatewayTestEnvironment.Sha256Hex(TeamKey);
         settings["Gateway:Admin:ApiKeys:team:Scopes:0"] = "links:write";

@@ -20,13 +20,7 @@ public sealed class KeyScopeTests : IAsyncLifetime
         _env = await GatewayTestEnvironment.StartAsync(settings =>
         {
             // A second bucket the team key may not use.
-            var media = $"Gateway:Buckets:{GatewayTestEnvironment.BucketAlias}";
-            settings["Gateway:Buckets:archive:Endpoint"] = settings[$"{media}:Endpoint"];
-            settings["Gateway:Buckets:archive:Bucket"] = "archive-bucket";
-            settings["Gateway:Buckets:archive:Region"] = GatewayTestEnvironment.Region;
-            settings["Gateway:Buckets:archive:AddressingStyle"] = "Path";
-            settings["Gateway:Buckets:archive:AccessKeyId"] = GatewayTestEnvironment.AccessKeyId;
-            settings["Gateway:Buckets:archive:AccessKeySecret"] = GatewayTestEnvironment.AccessKeySecret;
+            GatewayTestEnvironment.AddBucket(settings, "archive", "archive-bucket");
 
             settings["Gateway:Admin:ApiKeys:team:Sha256"] = GatewayTestEnvironment.Sha256Hex(TeamKey);
             settings["Gateway:Admin:ApiKeys:team:Scopes:0"] = "links:read";

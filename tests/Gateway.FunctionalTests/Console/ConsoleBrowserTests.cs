@@ -26,13 +26,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         _env = await GatewayTestEnvironment.StartAsync(settings =>
         {
             // A second bucket, and a key that may use only the first one, with no stats or presign scope.
-            var media = $"Gateway:Buckets:{GatewayTestEnvironment.BucketAlias}";
-            settings["Gateway:Buckets:archive:Endpoint"] = settings[$"{media}:Endpoint"];
-            settings["Gateway:Buckets:archive:Bucket"] = GatewayTestEnvironment.BucketName;
-            settings["Gateway:Buckets:archive:Region"] = GatewayTestEnvironment.Region;
-            settings["Gateway:Buckets:archive:AddressingStyle"] = "Path";
-            settings["Gateway:Buckets:archive:AccessKeyId"] = GatewayTestEnvironment.AccessKeyId;
-            settings["Gateway:Buckets:archive:AccessKeySecret"] = GatewayTestEnvironment.AccessKeySecret;
+            GatewayTestEnvironment.AddBucket(settings, "archive", GatewayTestEnvironment.BucketName);
             settings["Gateway:Admin:ApiKeys:team:Sha256"] = GatewayTestEnvironment.Sha256Hex(TeamKey);
             settings["Gateway:Admin:ApiKeys:team:Scopes:0"] = "links:read";
             settings["Gateway:Admin:ApiKeys:team:Scopes:1"] = "links:write";

@@ -95,6 +95,20 @@ public sealed class GatewayTestEnvironment : IAsyncDisposable
         ["Gateway:Admin:ApiKeys:reader:Scopes:0"] = "links:read",
     };
 
+    /// <summary>
+    /// Configures one more bucket alias on the same LocalOss, with the same credentials as
+    /// <see cref="BucketAlias"/>: for keys scoped to some buckets and not others.
+    /// </summary>
+    public static void AddBucket(Dictionary<string, string?> settings, string alias, string bucketName)
+    {
+        settings[$"Gateway:Buckets:{alias}:Endpoint"] = settings[$"Gateway:Buckets:{BucketAlias}:Endpoint"];
+        settings[$"Gateway:Buckets:{alias}:Bucket"] = bucketName;
+        settings[$"Gateway:Buckets:{alias}:Region"] = Region;
+        settings[$"Gateway:Buckets:{alias}:AddressingStyle"] = "Path";
+        settings[$"Gateway:Buckets:{alias}:AccessKeyId"] = AccessKeyId;
+        settings[$"Gateway:Buckets:{alias}:AccessKeySecret"] = AccessKeySecret;
+    }
+
     public static string Sha256Hex(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     /// <summary>Starts one more gateway on the same store and LocalOss (a second replica), configured like the first.</summary>

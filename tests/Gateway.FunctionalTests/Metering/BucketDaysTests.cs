@@ -17,11 +17,7 @@ public sealed class BucketDaysTests : IAsyncLifetime
     public async ValueTask InitializeAsync() =>
         _env = await GatewayTestEnvironment.StartAsync(settings =>
         {
-            foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("Gateway:Buckets:media:", StringComparison.Ordinal)).ToArray())
-            {
-                settings[key.Replace(":media:", ":archive:", StringComparison.Ordinal)] = value;
-            }
-
+            GatewayTestEnvironment.AddBucket(settings, "archive", GatewayTestEnvironment.BucketName);
             settings["Gateway:Admin:ApiKeys:archive:Sha256"] = GatewayTestEnvironment.Sha256Hex(ArchiveKey);
             settings["Gateway:Admin:ApiKeys:archive:Scopes:0"] = "stats:read";
             settings["Gateway:Admin:ApiKeys:archive:Buckets:0"] = "archive";

@@ -15,11 +15,7 @@ public sealed class StatsScopeTests : IAsyncLifetime
     public async ValueTask InitializeAsync() =>
         _env = await GatewayTestEnvironment.StartAsync(settings =>
         {
-            foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("Gateway:Buckets:media:", StringComparison.Ordinal)).ToArray())
-            {
-                settings[key.Replace(":media:", ":archive:", StringComparison.Ordinal)] = value;
-            }
-
+            GatewayTestEnvironment.AddBucket(settings, "archive", GatewayTestEnvironment.BucketName);
             settings["Gateway:Admin:ApiKeys:public:Sha256"] = GatewayTestEnvironment.Sha256Hex(PrefixKey);
             settings["Gateway:Admin:ApiKeys:public:Scopes:0"] = "stats:read";
             settings["Gateway:Admin:ApiKeys:public:KeyPrefixes:0"] = "public/";
