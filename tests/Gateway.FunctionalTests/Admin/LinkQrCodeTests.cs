@@ -103,7 +103,11 @@ public sealed partial class LinkQrCodeTests : IAsyncLifetime
         }
 
         var source = new RGBLuminanceSource(pixels, size, size, RGBLuminanceSource.BitmapFormat.Gray8);
-        var result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)));
+        // PURE_BARCODE: the image is an exact rendering, so the reader takes the grid as drawn. Without it
+        // ZXing first hunts for finder patterns, and data modules that look like one made it miss about 1.5 %
+        // of random codes (45 of 3000; 0 of 3000 with the hint).
+        var hints = new Dictionary<DecodeHintType, object> { [DecodeHintType.PURE_BARCODE] = true };
+        var result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), hints);
         Assert.NotNull(result);
         return result.Text;
     }
