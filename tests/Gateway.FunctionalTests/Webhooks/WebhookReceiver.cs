@@ -75,16 +75,27 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> requests arrived; fails the test after <paramref name="timeout"/> (default 20 s).</summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(int count, TimeSpan? timeout = null)
     {
-        var deadline = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(20);
+        Assert.True(await ArrivedAsync(count, limit), $"the receiver got {_received.Count} of {count} webhook requests in {limit.TotalSeconds} s");
+        return Received;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> requests arrived; false when <paramref name="timeout"/> passed first.</summary>
+    public async Task<bool> ArrivedAsync(int count, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
         while (_received.Count < count)
         {
-            var left = limit - deadline.Elapsed;
-            Assert.True(left > TimeSpan.Zero, $"the receiver got {_received.Count} of {count} webhook requests in {limit.TotalSeconds} s");
+            var left = timeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
             await _arrived.WaitAsync(left, TestContext.Current.CancellationToken);
         }
 
-        return Received;
+        return true;
     }
 
     /// <summary>Checks a Standard Webhooks signature header independently: HMAC-SHA256 over "id.timestamp.body" with each secret.</summary>
