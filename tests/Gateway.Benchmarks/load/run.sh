@@ -15,12 +15,13 @@
 #
 # The "bare YARP" rows are tests/Gateway.Benchmarks.BareProxy: Kestrel and YARP alone, forwarding to
 # the small object's direct URL with no store, signing, policy, metering or telemetry. They say what any
-# YARP proxy costs here, so the gateway's own work is the difference between its rows and those.
+# YARP proxy costs here, so the gateway's own work is the difference between its rows and those; the
+# "bare YARP + Redis read" rows add one HMGET per request, so they say what the link's round trip costs.
 #
 # Phases: origin, nginx and bare YARP warm-up; a cold replica's first COLD_SECONDS of load (the replica
 # that created the links has been stopped; this one has served nothing); its warm-up; 4 KiB objects at
-# 32 and 256 connections, SMALL_ROUNDS times (default 3) with direct, nginx, bare YARP and the gateway
-# taking turns; COLD_RUNS - 1 more cold replicas (COLD_RUNS in all, default 3), each started fresh;
+# 32 and 256 connections, SMALL_ROUNDS times (default 3) with direct, nginx, both bare YARPs and the
+# gateway taking turns; COLD_RUNS - 1 more cold replicas (COLD_RUNS in all, default 3), each started fresh;
 # large objects (LARGE_MIB x LARGE_CONNECTIONS in parallel); 404s for an unknown
 # code; then SLOW_CLIENTS clients reading a SLOW_MIB object at SLOW_RATE each from a new replica. For
 # each row: req/s, MiB/s, p50/p99, and the CPU each process spent per request (from /proc/<pid>/stat,
@@ -247,11 +248,18 @@ via_nginx() { echo "http://127.0.0.1:$nginx_port/${1#http://*/}"; }
 
 # Kestrel and YARP alone (tests/Gateway.Benchmarks.BareProxy), forwarding every request to the small
 # object's direct URL: what any YARP proxy pays per request here, before the gateway's own work.
-bare_port=$(free_port)
-BARE_TARGET=$small_direct dotnet "$out/bare/Gateway.Benchmarks.BareProxy.dll" --urls "http://127.0.0.1:$bare_port" >"$work/bare.log" 2>&1 &
-bare_pid=$!
-pids+=("$bare_pid")
-wait_for "http://127.0.0.1:$bare_port/small.bin"
+# A second one first reads a hash from redis-server for each request, as the gateway reads its link.
+start_bare() { # log-name [BARE_REDIS] -> BARE_PID, BARE_PORT
+  BARE_PORT=$(free_port)
+  BARE_TARGET=$small_direct BARE_REDIS=${2:-} dotnet "$out/bare/Gateway.Benchmarks.BareProxy.dll" --urls "http://127.0.0.1:$BARE_PORT" >"$work/$1.log" 2>&1 &
+  BARE_PID=$!
+  pids+=("$BARE_PID")
+  wait_for "http://127.0.0.1:$BARE_PORT/small.bin"
+}
+start_bare bare
+bare_pid=$BARE_PID bare_url=http://127.0.0.1:$BARE_PORT/small.bin
+start_bare bare-redis "127.0.0.1:$redis_port"
+bare_redis_pid=$BARE_PID bare_redis_url=http://127.0.0.1:$BARE_PORT/small.bin
 
 # The replica that created the links is stopped: the one measured has served nothing yet.
 kill "$setup_pid"
@@ -304,7 +312,8 @@ printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------" "
 # JIT to the gateway's first seconds.
 measure warmup_direct "4 KiB, direct, warm-up" 0 32 5 "$small_direct"
 measure warmup_nginx "4 KiB, nginx, warm-up" "$nginx_pid" 32 5 "$(via_nginx "$small_direct")"
-measure warmup_bare "4 KiB, bare YARP, warm-up" "$bare_pid" 32 "$warmup_seconds" "http://127.0.0.1:$bare_port/small.bin"
+measure warmup_bare "4 KiB, bare YARP, warm-up" "$bare_pid" 32 "$warmup_seconds" "$bare_url"
+measure warmup_bare_redis "4 KiB, bare YARP + Redis, warm-up" "$bare_redis_pid" 32 "$warmup_seconds" "$bare_redis_url"
 start_gateway gateway
 gateway_pid=$GATEWAY_PID
 measure cold "4 KiB, gateway, cold replica" "$gateway_pid" 32 "$cold_seconds" "$gateway_url/$small_code"
@@ -315,7 +324,8 @@ for connections in 32 256; do
   for round in $(seq 1 "$small_rounds"); do
     measure "direct${connections}_$round" "4 KiB, direct" 0 "$connections" "$duration" "$small_direct"
     measure "nginx${connections}_$round" "4 KiB, nginx proxy_pass" "$nginx_pid" "$connections" "$duration" "$(via_nginx "$small_direct")"
-    measure "bare${connections}_$round" "4 KiB, bare YARP" "$bare_pid" "$connections" "$duration" "http://127.0.0.1:$bare_port/small.bin"
+    measure "bare${connections}_$round" "4 KiB, bare YARP" "$bare_pid" "$connections" "$duration" "$bare_url"
+    measure "bareredis${connections}_$round" "4 KiB, bare YARP + Redis read" "$bare_redis_pid" "$connections" "$duration" "$bare_redis_url"
     measure "gateway${connections}_$round" "4 KiB, gateway" "$gateway_pid" "$connections" "$duration" "$gateway_url/$small_code"
   done
 done
@@ -325,11 +335,12 @@ of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
 declare -A RATIO
 for connections in 32 256; do
   rps_ratios="" p99_ratios="" direct_ratios="" nginx_direct_ratios="" gateway_rps="" gateway_cpu=""
-  bare_nginx_ratios="" bare_cpu_ratios=""
+  bare_nginx_ratios="" bare_cpu_ratios="" bare_redis_cpu_ratios=""
   for round in $(seq 1 "$small_rounds"); do
     g=gateway${connections}_$round n=nginx${connections}_$round d=direct${connections}_$round b=bare${connections}_$round
     bare_nginx_ratios+=" $(of "${RPS[$b]}" "${RPS[$n]}")"
     bare_cpu_ratios+=" $(of "${CPU[$b]}" "${CPU[$g]}")"
+    bare_redis_cpu_ratios+=" $(of "${CPU[bareredis${connections}_$round]}" "${CPU[$g]}")"
     rps_ratios+=" $(of "${RPS[$g]}" "${RPS[$n]}")"
     p99_ratios+=" $(of "${P99[$g]}" "${P99[$n]}")"
     direct_ratios+=" $(of "${RPS[$g]}" "${RPS[$d]}")"
@@ -339,6 +350,7 @@ for connections in 32 256; do
   RATIO[rps$connections]=$(median $rps_ratios) RATIO[p99$connections]=$(median $p99_ratios)
   RATIO[direct$connections]=$(median $direct_ratios) RATIO[nginx_direct$connections]=$(median $nginx_direct_ratios)
   RATIO[bare_nginx$connections]=$(median $bare_nginx_ratios) RATIO[bare_cpu$connections]=$(median $bare_cpu_ratios)
+  RATIO[bare_redis_cpu$connections]=$(median $bare_redis_cpu_ratios)
   RPS[gateway$connections]=$(printf '%.0f' "$(median $gateway_rps)") CPU[gateway$connections]=$(printf '%.0f' "$(median $gateway_cpu)")
   echo "   4 KiB at $connections connections, gateway / nginx by round:$rps_ratios (median ${RATIO[rps$connections]})"
 done
@@ -487,6 +499,7 @@ echo "the 4 KiB ratios and the gateway's CPU are medians over $small_rounds roun
 echo "also: gateway / direct, 4 KiB (32): $(ratio "${RATIO[direct32]}" 1)x; large: $(ratio "${MIBS[large_gateway]}" "${MIBS[large_direct]}")x;" \
   "nginx / direct, 4 KiB (32): $(ratio "${RATIO[nginx_direct32]}" 1)x"
 echo "bare YARP (Kestrel and YARP alone) / nginx, 4 KiB req/s (32 / 256): $(ratio "${RATIO[bare_nginx32]}" 1)x / $(ratio "${RATIO[bare_nginx256]}" 1)x;" \
-  "its CPU per request / the gateway's (32 / 256): $(ratio "${RATIO[bare_cpu32]}" 1)x / $(ratio "${RATIO[bare_cpu256]}" 1)x"
+  "its CPU per request / the gateway's (32 / 256): $(ratio "${RATIO[bare_cpu32]}" 1)x / $(ratio "${RATIO[bare_cpu256]}" 1)x;" \
+  "with a Redis read per request: $(ratio "${RATIO[bare_redis_cpu32]}" 1)x / $(ratio "${RATIO[bare_redis_cpu256]}" 1)x"
 echo "floors: $met met, $missed missed"
 if [[ ${STRICT:-0} == 1 ]] && ((missed > 0)); then exit 1; fi
