@@ -326,10 +326,25 @@ public sealed class TemporaryCredentialsTests
         await File.WriteAllTextAsync(env.OidcTokenFile, rotated, Cancel);
         env.Sts.SetAcceptedOidcTokens(rotated);
         var calls = env.Sts.Calls.Count;
-        await Task.Delay(TimeSpan.FromSeconds(4), Cancel);
 
-        using var response = await env.Gateway.Client.GetAsync($"/{code}", Cancel);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Past the old credentials' expiry, a download succeeds once a refresh has read the new token. Polled,
+        // not timed: a refresh that read the file just before the rotation is refused and backs off first,
+        // which on a loaded machine outlasted a fixed 4 s wait.
+        await Task.Delay(TimeSpan.FromSeconds(4), Cancel);
+        var status = HttpStatusCode.ServiceUnavailable;
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (status != HttpStatusCode.OK && DateTimeOffset.UtcNow < deadline)
+        {
+            using var response = await env.Gateway.Client.GetAsync($"/{code}", Cancel);
+            status = response.StatusCode;
+            if (status != HttpStatusCode.OK)
+            {
+                await Task.Delay(250, Cancel);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        // STS accepts only the rotated token now: an accepted call proves the file was read again.
         Assert.Contains(env.Sts.Calls.Skip(calls), c => c.Status == HttpStatusCode.OK);
         Assert.DoesNotContain(env.Logs.Entries, e => e.Contains(rotated, StringComparison.Ordinal));
     }
