@@ -53,4 +53,20 @@ public sealed class FaultInjectionTests : LocalOssTest
         Assert.NotSame(pending, first);
         Assert.Equal(Content, await answered.Content.ReadAsByteArrayAsync(Cancellation));
     }
+
+    [Fact]
+    public async Task Stalling_replaces_failing_so_a_released_read_is_answered_normally_and_counted_once()
+    {
+        // Every read would fail; stalling takes over without a Clear in between.
+        Server.Host.Faults.FailEvery(1, HttpStatusCode.ServiceUnavailable);
+        Server.Host.Faults.StallBeforeHeaders();
+        var pending = Server.GetAsync(Key);
+        await Task.Delay(TimeSpan.FromMilliseconds(200), Cancellation);
+        Server.Host.Faults.Clear();
+        using var answered = await pending;
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(Content, await answered.Content.ReadAsByteArrayAsync(Cancellation));
+        Assert.Equal(1, Server.Host.Faults.Injected);
+    }
 }

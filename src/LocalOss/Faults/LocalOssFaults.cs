@@ -42,11 +42,16 @@ public sealed class LocalOssFaults
         }
     }
 
-    /// <summary>Object reads hang before any header (the connection stays open, silent) until <see cref="Clear"/>.</summary>
+    /// <summary>
+    /// Object reads hang before any header (the connection stays open, silent) until <see cref="Clear"/>.
+    /// Replaces <see cref="FailEvery"/>: a stalled read released by <see cref="Clear"/> is answered normally,
+    /// never with an error as well, so each faulty read counts once in <see cref="Injected"/>.
+    /// </summary>
     public void StallBeforeHeaders()
     {
         lock (_lock)
         {
+            _failEvery = 0;
             _stalled ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _armed = true;
         }
@@ -95,6 +100,10 @@ public sealed class LocalOssFaults
                 // The client gave up waiting.
                 return;
             }
+
+            // Released by Clear, possibly before this server noticed that the client had already gone.
+            await next(context);
+            return;
         }
 
         if (failWith != 0)
