@@ -27,6 +27,16 @@ namespace Gateway.Links;
 /// shared multiplexer every link lookup would queue behind it. A node without replicas (standalone
 /// Redis, the embedded Garnet, a Cluster master without replicas) costs nothing extra: its replica
 /// count comes from ROLE, cached for a second.
+///
+/// Under Sentinel, "no replica" has two meanings, and only one of them is safe. Either the replica is
+/// gone (dead, or not yet back after a crash failover) and the primary is alone: what it takes is kept,
+/// as on a standalone Redis. Or Sentinel is failing the primary over: it promotes the replica first
+/// (<c>REPLICAOF NO ONE</c>, which disconnects it) and turns the old primary into a replica of the new
+/// one only later (about 10 s later for a requested failover), which drops everything the old primary
+/// took in between; and until then, with two primaries, gateways may read from either. So a
+/// Sentinel-managed primary without replicas is asked again, and so is every other node this
+/// connection reaches (<see cref="ConfirmUnreplicatedPrimaryAsync"/>): one or two more round trips
+/// per write, and only while a primary has no replica.
 /// </remarks>
 internal sealed class ReplicatedWrites : IDisposable
 {
@@ -35,6 +45,7 @@ internal sealed class ReplicatedWrites : IDisposable
     private readonly ConnectionMultiplexer _connection;
     private readonly TimeProvider _time;
     private readonly long _timeoutMilliseconds;
+    private readonly bool _sentinelManaged;
     private readonly ConcurrentDictionary<EndPoint, (int Replicas, long ReadAt)> _replicas = new();
 
     public ReplicatedWrites(ConfigurationOptions options, IOptions<GatewayOptions> gateway, TimeProvider time)
@@ -42,6 +53,7 @@ internal sealed class ReplicatedWrites : IDisposable
         options = options.Clone();
         options.ClientName += "-writes";
         _connection = ConnectionMultiplexer.Connect(options);
+        _sentinelManaged = !string.IsNullOrEmpty(options.ServiceName);
         _time = time;
         _timeoutMilliseconds = (long)gateway.Value.Links.ReplicaAckTimeout.TotalMilliseconds;
     }
@@ -91,6 +103,11 @@ internal sealed class ReplicatedWrites : IDisposable
         foreach (var node in nodes)
         {
             var replicas = await ReplicasOfAsync(node).ConfigureAwait(false);
+            if (replicas == 0 && _sentinelManaged)
+            {
+                replicas = await ConfirmUnreplicatedPrimaryAsync(node).ConfigureAwait(false);
+            }
+
             if (replicas == 0)
             {
                 continue;
@@ -105,6 +122,52 @@ internal sealed class ReplicatedWrites : IDisposable
                     $"{acknowledged} of the {replicas} replicas of {node.EndPoint} confirmed the write within {_timeoutMilliseconds} ms (Gateway:Links:ReplicaAckTimeout); a failover now could undo it."));
             }
         }
+    }
+
+    /// <summary>
+    /// A Sentinel-managed node that listed no replica has taken writes: returns how many replicas it has
+    /// now (0: it is alone, and keeps them), or throws while they can still be dropped or go unseen.
+    /// That is when the node is no longer a primary, and when any other node of the set is up: a
+    /// replica not connected to it could be promoted without the writes; a second primary is either the
+    /// replica Sentinel has just promoted (this node will be made its replica and drop them) or the old
+    /// primary not yet demoted (gateways still reading from it would not see them). Either way it lasts
+    /// until Sentinel has made the other node a replica of the primary and it has caught up. A node this
+    /// connection cannot reach is taken as dead: it can neither take over nor be read.
+    /// </summary>
+    private async Task<int> ConfirmUnreplicatedPrimaryAsync(IServer node)
+    {
+        if (await node.RoleAsync().ConfigureAwait(false) is not Role.Master own)
+        {
+            throw new ReplicaNotConfirmedException($"{node.EndPoint} took the write but is a replica now: a failover is under way and may undo it.");
+        }
+
+        if (own.Replicas.Count > 0)
+        {
+            _replicas[node.EndPoint] = (own.Replicas.Count, _time.GetTimestamp());
+            return own.Replicas.Count;
+        }
+
+        foreach (var other in _connection.GetServers())
+        {
+            if (other.EndPoint.Equals(node.EndPoint) || !other.IsConnected)
+            {
+                continue;
+            }
+
+            Role role;
+            try
+            {
+                role = await other.RoleAsync().ConfigureAwait(false);
+            }
+            catch (RedisConnectionException)
+            {
+                continue;
+            }
+
+            throw new ReplicaNotConfirmedException($"{other.EndPoint} is up as a {role.Value} but not replicating from {node.EndPoint}, which took the write: a failover is under way or the replica is catching up.");
+        }
+
+        return 0;
     }
 
     /// <summary>False while this connection has no server to write to.</summary>

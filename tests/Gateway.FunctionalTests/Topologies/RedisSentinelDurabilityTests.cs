@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Gateway.FunctionalTests.Infrastructure;
 using StackExchange.Redis;
@@ -71,6 +72,50 @@ public sealed class RedisSentinelDurabilityTests
         Assert.True(again.IsSuccessStatusCode, $"revoking again on the new primary: {(int)again.StatusCode}");
         Assert.Equal(HttpStatusCode.Gone, await GetAsync(client, revoked, "after"));
         Assert.Equal(1, served);
+    }
+
+    /// <summary>
+    /// A failover's first step, as Sentinel takes it: the replica is promoted (REPLICAOF NO ONE) while the
+    /// old primary still takes writes and lists no replica; when Sentinel makes it a replica of the new
+    /// primary, seconds later, it drops them. A revocation written to it then is refused, not promised;
+    /// once the replica follows the primary again, revocations are confirmed as before.
+    /// </summary>
+    [Fact]
+    public async Task A_revocation_taken_by_the_primary_after_its_replica_was_promoted_is_not_promised()
+    {
+        await using var sentinels = await RedisSentinelSet.StartAsync();
+        await using var env = await GatewayTestEnvironment.StartAsync(store: StoreServer.External(sentinels.ConnectionString, "redis-sentinel"));
+        await env.PutObjectAsync("durable/file.bin", new byte[1000]);
+        var link = await env.CreateLinkAsync("durable/file.bin");
+        var primary = await sentinels.PrimaryAsync();
+        var replica = sentinels.Servers.Single(s => s != primary);
+
+        await replica.CommandAsync("replicaof", "no", "one");
+        await RedisProcess.WaitUntilAsync("the old primary to lose its replica", TimeSpan.FromSeconds(10), async () =>
+            (await primary.CommandAsync("info", "replication")).Contains("connected_slaves:0", StringComparison.Ordinal));
+        // Past the second for which the gateway trusts the replica count it last read.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Cancel);
+
+        using (var revoke = await env.Admin.PostAsync($"/api/v1/links/{link}/revoke", null, Cancel))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, revoke.StatusCode);
+        }
+
+        await replica.CommandAsync("replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture));
+        await RedisProcess.WaitUntilAsync("the replica to follow the primary again", TimeSpan.FromSeconds(20), async () =>
+            (await replica.CommandAsync("info", "replication")).Contains("master_link_status:up", StringComparison.Ordinal));
+        // The primary counts the replica once it has acknowledged the resync, a moment after the replica
+        // reports its link up: revoking is tried again for a while, as an admin client would on a 503.
+        var refusedAgain = 0;
+        await RedisProcess.WaitUntilAsync("a revocation confirmed with the replica back", TimeSpan.FromSeconds(10), async () =>
+        {
+            using var again = await env.Admin.PostAsync($"/api/v1/links/{link}/revoke", null, Cancel);
+            refusedAgain += again.IsSuccessStatusCode ? 0 : 1;
+            return again.IsSuccessStatusCode;
+        });
+        TestContext.Current.TestOutputHelper?.WriteLine($"with the replica back, the revocation was refused {refusedAgain} times first");
+
+        Assert.Equal(HttpStatusCode.Gone, await GetAsync(env.Gateway.Client, link, "after"));
     }
 
     private static async Task<HttpStatusCode> GetAsync(HttpClient client, string code, string userAgent)
