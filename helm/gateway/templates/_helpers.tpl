@@ -68,19 +68,19 @@ True (non-empty) when more than one pod may run at once.
 {{- end }}
 
 {{/*
-gateway.shutdownTimeoutSeconds as a .NET TimeSpan (d.hh:mm:ss): a bare "30" would read as 30 days.
+Seconds as a .NET TimeSpan (d.hh:mm:ss): a bare "30" would read as 30 days.
 */}}
-{{- define "gateway.shutdownTimeout" -}}
-{{- $s := int .Values.gateway.shutdownTimeoutSeconds -}}
+{{- define "gateway.timeSpan" -}}
+{{- $s := int . -}}
 {{- printf "%d.%02d:%02d:%02d" (div $s 86400) (div (mod $s 86400) 3600) (div (mod $s 3600) 60) (mod $s 60) -}}
 {{- end }}
 
 {{/*
-Kubernetes' grace period: as set, or the shutdown timeout plus 15 s for the final metering write and the exit.
+Kubernetes' grace period: as set, or the shutdown delay and timeout plus 15 s for the final metering write and the exit.
 */}}
 {{- define "gateway.terminationGracePeriodSeconds" -}}
 {{- if or (kindIs "string" .Values.terminationGracePeriodSeconds) (kindIs "invalid" .Values.terminationGracePeriodSeconds) -}}
-{{- add (int .Values.gateway.shutdownTimeoutSeconds) 15 -}}
+{{- add (int .Values.gateway.shutdownDelaySeconds) (int .Values.gateway.shutdownTimeoutSeconds) 15 -}}
 {{- else -}}
 {{- int .Values.terminationGracePeriodSeconds -}}
 {{- end -}}
@@ -91,12 +91,16 @@ Checks the values before anything renders, so a mistake fails `helm install` wit
 instead of a pod that crashes on start. Renders nothing.
 */}}
 {{- define "gateway.validate" -}}
+{{- $delay := int .Values.gateway.shutdownDelaySeconds }}
+{{- if or (lt $delay 0) (gt $delay 600) }}
+{{- fail "gateway.shutdownDelaySeconds must be between 0 and 600." }}
+{{- end }}
 {{- $shutdown := int .Values.gateway.shutdownTimeoutSeconds }}
 {{- if or (lt $shutdown 0) (gt $shutdown 86400) }}
 {{- fail "gateway.shutdownTimeoutSeconds must be between 0 and 86400." }}
 {{- end }}
-{{- if and (not (kindIs "string" .Values.terminationGracePeriodSeconds)) (not (kindIs "invalid" .Values.terminationGracePeriodSeconds)) (le (int .Values.terminationGracePeriodSeconds) $shutdown) }}
-{{- fail "terminationGracePeriodSeconds must exceed gateway.shutdownTimeoutSeconds (or be left empty: shutdownTimeoutSeconds + 15), or Kubernetes kills the pod before its downloads drained and its metering was written." }}
+{{- if and (not (kindIs "string" .Values.terminationGracePeriodSeconds)) (not (kindIs "invalid" .Values.terminationGracePeriodSeconds)) (le (int .Values.terminationGracePeriodSeconds) (add $delay $shutdown)) }}
+{{- fail "terminationGracePeriodSeconds must exceed gateway.shutdownDelaySeconds + gateway.shutdownTimeoutSeconds (or be left empty: both + 15), or Kubernetes kills the pod before its downloads drained and its metering was written." }}
 {{- end }}
 {{- if and .Values.rrsa.enabled (not (and .Values.rrsa.roleArn .Values.rrsa.oidcProviderArn)) }}
 {{- fail "rrsa.enabled needs rrsa.roleArn and rrsa.oidcProviderArn." }}

@@ -34,8 +34,16 @@ internal sealed class GatewayOptions
     public CredentialsServiceOptions Credentials { get; set; } = new();
 
     /// <summary>
-    /// After SIGTERM, how long downloads in flight may go on before they are aborted (new connections
-    /// are refused from the start). Keep Kubernetes' <c>terminationGracePeriodSeconds</c> above it.
+    /// After SIGTERM, how long the replica goes on serving everything, new connections included, with
+    /// <c>/readyz</c> answering 503, so that load balancers take it out before its listener closes
+    /// (<see cref="GatewayLifetime"/>). 0: the listener closes at once.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// After the listener has closed (<see cref="ShutdownDelay"/> after SIGTERM), how long downloads in
+    /// flight may go on before they are aborted. Keep Kubernetes' <c>terminationGracePeriodSeconds</c>
+    /// above the two together.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -59,6 +59,11 @@ internal sealed partial class GatewayOptionsValidator(IConfiguration? configurat
             failures.Add("Gateway:Links:ReplicaAckTimeout must be between 00:00:00 (no waiting) and 00:00:01.");
         }
 
+        if (options.ShutdownDelay < TimeSpan.Zero || options.ShutdownDelay > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Gateway:ShutdownDelay must be between 00:00:00 (close the listener at SIGTERM) and 00:10:00.");
+        }
+
         if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromDays(1))
         {
             failures.Add("Gateway:ShutdownTimeout must be between 00:00:00 (abort downloads at once) and 1.00:00:00.");

@@ -17,10 +17,10 @@ internal static class HealthEndpoints
         var health = app.MapGroup("").WithTags("Health");
         health.MapGet("/healthz", static () => TypedResults.Text("ok\n"))
             .WithSummary("Liveness: the process serves requests.");
-        health.MapGet("/readyz", static async (ILinkStore store, BucketRegistry buckets, IHostApplicationLifetime lifetime, HttpContext context) =>
+        health.MapGet("/readyz", static async (ILinkStore store, BucketRegistry buckets, ShutdownAnnouncement shutdown, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            if (shutdown.IsAnnounced)
             {
                 return Results.Text("shutting down\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             }

@@ -7,9 +7,10 @@ using static Gateway.FunctionalTests.Metering.StatsRequests;
 namespace Gateway.FunctionalTests.Faults;
 
 /// <summary>
-/// SIGTERM on a real gateway process under load: readiness goes at once, new connections are refused,
-/// downloads in flight finish within <c>Gateway:ShutdownTimeout</c> or are cut after it (never a clean
-/// but short 200), and the metering written on the way out is exact.
+/// SIGTERM on a real gateway process under load: readiness goes at once, new connections are refused
+/// (after <c>Gateway:ShutdownDelay</c>, when set), downloads in flight finish within
+/// <c>Gateway:ShutdownTimeout</c> or are cut after it (never a clean but short 200), and the metering
+/// written on the way out is exact.
 /// </summary>
 public sealed class GracefulShutdownTests
 {
@@ -107,6 +108,50 @@ public sealed class GracefulShutdownTests
         Assert.Equal((1L, 0L, 1L), (holderStats.Started, holderStats.Downloads, holderStats.Aborted));
         // Bytes of an abort are what was handed to the socket: at least what the client read, never the whole file.
         Assert.InRange(holderStats.Bytes, holder.Received, LargeSize - 1);
+    }
+
+    [Fact]
+    public async Task With_a_shutdown_delay_sigterm_turns_readiness_off_and_serves_new_connections_until_the_delay_ends()
+    {
+        var delay = TimeSpan.FromSeconds(3);
+        await using var env = await GatewayTestEnvironment.StartAsync();
+        await env.PutObjectAsync("small.bin", new PatternStream(SmallSize));
+        var small = await env.CreateLinkAsync("small.bin");
+        var settings = GatewayTestEnvironment.GatewaySettings(env.Directory, env.Store.ConnectionString, env.Oss.BaseAddress);
+        settings["Gateway:ShutdownDelay"] = delay.ToString();
+        settings["Gateway:ShutdownTimeout"] = "00:00:05";
+        await using var gateway = await GatewayProcess.StartAsync(settings);
+        // Every request on a connection of its own, as a client the load balancer still sends here would open.
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = gateway.BaseAddress };
+
+        var terminated = Stopwatch.StartNew();
+        gateway.Terminate();
+        using var readiness = await client.GetAsync("/readyz", Cancel);
+        var readinessAfter = terminated.Elapsed;
+        using var download = await client.GetAsync($"/{small}", Cancel);
+        var body = await download.Content.ReadAsByteArrayAsync(Cancel);
+        var downloadedAfter = terminated.Elapsed;
+        Assert.True(Accepts(gateway.BaseAddress), "the listener closed before the delay ended");
+        var stillAcceptingAfter = terminated.Elapsed;
+
+        await WaitUntilAsync(() => !Accepts(gateway.BaseAddress), delay + TimeSpan.FromSeconds(20), () => "the gateway never closed its listener");
+        var refusedAfter = terminated.Elapsed;
+        await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var exitedAfter = terminated.Elapsed;
+
+        var diagnostics = $"readiness answered after {readinessAfter.TotalSeconds:0.00} s, the download done after {downloadedAfter.TotalSeconds:0.00} s, " +
+            $"still accepting after {stillAcceptingAfter.TotalSeconds:0.00} s, refused after {refusedAfter.TotalSeconds:0.00} s, exit after {exitedAfter.TotalSeconds:0.00} s; process output:\n{gateway.Output}";
+        TestContext.Current.TestOutputHelper?.WriteLine($"SIGTERM with a {delay.TotalSeconds} s delay: {diagnostics}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+        Assert.Equal("shutting down\n", await readiness.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(SmallSize, body.Length);
+        // The checks above ran inside the delay; the listener closed once it was over, and the process then left at once.
+        Assert.True(stillAcceptingAfter < delay, diagnostics);
+        Assert.True(refusedAfter >= delay, diagnostics);
+        Assert.True(exitedAfter < delay + TimeSpan.FromSeconds(10), diagnostics);
+        Assert.Equal(0, gateway.ExitCode);
+        Assert.Contains("Gateway:ShutdownDelay", gateway.Output, StringComparison.Ordinal);
     }
 
     private static bool Accepts(Uri address)

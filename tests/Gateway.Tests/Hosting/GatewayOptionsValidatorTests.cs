@@ -108,6 +108,26 @@ public sealed class GatewayOptionsValidatorTests
     [Theory]
     [InlineData("-00:00:01", false)]
     [InlineData("00:00:00", true)]
+    [InlineData("00:00:05", true)]
+    [InlineData("00:10:00", true)]
+    [InlineData("00:10:01", false)]
+    public void The_shutdown_delay_is_between_zero_and_ten_minutes(string delay, bool valid)
+    {
+        var options = WithBucket(_ => { });
+        options.ShutdownDelay = TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Gateway:ShutdownDelay", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("-00:00:01", false)]
+    [InlineData("00:00:00", true)]
     [InlineData("00:00:30", true)]
     [InlineData("1.00:00:00", true)]
     [InlineData("1.00:00:01", false)]
