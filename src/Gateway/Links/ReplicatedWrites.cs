@@ -132,7 +132,7 @@ internal sealed class ReplicatedWrites : IDisposable
     /// replica Sentinel has just promoted (this node will be made its replica and drop them) or the old
     /// primary not yet demoted (gateways still reading from it would not see them). Either way it lasts
     /// until Sentinel has made the other node a replica of the primary and it has caught up. A node this
-    /// connection cannot reach is taken as dead: it can neither take over nor be read.
+    /// connection cannot reach, or that does not answer within the replica timeout, is taken as dead.
     /// </summary>
     private async Task<int> ConfirmUnreplicatedPrimaryAsync(IServer node)
     {
@@ -155,12 +155,16 @@ internal sealed class ReplicatedWrites : IDisposable
             }
 
             Role role;
+            var asked = other.RoleAsync();
             try
             {
-                role = await other.RoleAsync().ConfigureAwait(false);
+                // A node that hangs (frozen, or cut off) is as unreachable as a dead one; waiting out the
+                // store's own timeout (2 s) would hold every write that long.
+                role = await asked.WaitAsync(TimeSpan.FromMilliseconds(_timeoutMilliseconds)).ConfigureAwait(false);
             }
-            catch (RedisConnectionException)
+            catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
             {
+                _ = asked.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 continue;
             }
 
