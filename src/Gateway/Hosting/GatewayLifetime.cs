@@ -64,7 +64,15 @@ internal sealed partial class GatewayLifetime(
 
     private async Task StopLaterAsync(TimeSpan delay)
     {
-        await Task.Delay(delay, lifetime.ApplicationStopping).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(delay, lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped meanwhile (a second signal): nothing left to wait for.
+        }
+
         lifetime.StopApplication();
     }
 
