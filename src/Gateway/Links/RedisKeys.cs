@@ -11,6 +11,9 @@ internal static class RedisKeys
     /// <summary>Sorted set of all codes by creation time, for listing.</summary>
     public static readonly RedisKey LinkIndex = "gw:links";
 
+    /// <summary>Under Sentinel, the counter that fences link reads off a former primary (<see cref="Links.StoreEpoch"/>).</summary>
+    public static readonly RedisKey StoreEpoch = "gw:epoch";
+
     public static RedisKey Link(string code) => $"gw:{{{code}}}:link";
 
     public static RedisKey Counters(string code) => $"gw:{{{code}}}:stats";

@@ -126,8 +126,24 @@ internal sealed class RedisLinkStore(
 
     public async Task<Link?> GetForDownloadAsync(string code)
     {
+        if (writes.Epoch.IsFenced)
+        {
+            return await GetForDownloadFencedAsync(code).ConfigureAwait(false);
+        }
+
         var values = await Db.HashGetAsync(RedisKeys.Link(code), LinkHash.DownloadFields).ConfigureAwait(false);
         return LinkHash.FromDownloadFields(code, values);
+    }
+
+    /// <summary>The link and the epoch of the node that holds it, in one round trip (<see cref="StoreEpoch"/>).</summary>
+    private async Task<Link?> GetForDownloadFencedAsync(string code)
+    {
+        var batch = Db.CreateBatch();
+        var values = batch.HashGetAsync(RedisKeys.Link(code), LinkHash.DownloadFields);
+        var epoch = batch.StringGetAsync(RedisKeys.StoreEpoch);
+        batch.Execute();
+        writes.Epoch.Check(await epoch.ConfigureAwait(false));
+        return LinkHash.FromDownloadFields(code, await values.ConfigureAwait(false));
     }
 
     public async Task<Link?[]> GetForDownloadAsync(IReadOnlyList<string> codes)
@@ -144,8 +160,14 @@ internal sealed class RedisLinkStore(
             reads[i] = batch.HashGetAsync(RedisKeys.Link(codes[i]), LinkHash.DownloadFields);
         }
 
+        var epoch = writes.Epoch.IsFenced ? batch.StringGetAsync(RedisKeys.StoreEpoch) : null;
         batch.Execute();
         await Task.WhenAll(reads).ConfigureAwait(false);
+        if (epoch is not null)
+        {
+            writes.Epoch.Check(await epoch.ConfigureAwait(false));
+        }
+
         var links = new Link?[codes.Count];
         for (var i = 0; i < links.Length; i++)
         {

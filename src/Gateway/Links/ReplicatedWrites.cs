@@ -55,8 +55,12 @@ internal sealed class ReplicatedWrites : IDisposable
         _connection = ConnectionMultiplexer.Connect(options);
         _sentinelManaged = !string.IsNullOrEmpty(options.ServiceName);
         _time = time;
+        Epoch = new StoreEpoch(_sentinelManaged, time);
         _timeoutMilliseconds = (long)gateway.Value.Links.ReplicaAckTimeout.TotalMilliseconds;
     }
+
+    /// <summary>The epoch link reads are checked against (under Sentinel), raised by confirmations made without a node.</summary>
+    public StoreEpoch Epoch { get; }
 
     /// <summary>Writes on this database are the ones <see cref="ConfirmAsync"/> can vouch for.</summary>
     public IDatabase Database => _connection.GetDatabase();
@@ -132,7 +136,8 @@ internal sealed class ReplicatedWrites : IDisposable
     /// replica Sentinel has just promoted (this node will be made its replica and drop them) or the old
     /// primary not yet demoted (gateways still reading from it would not see them). Either way it lasts
     /// until Sentinel has made the other node a replica of the primary and it has caught up. A node this
-    /// connection cannot reach, or that does not answer within the replica timeout, is taken as dead.
+    /// connection cannot reach, or that does not answer within the replica timeout, is taken as dead; as
+    /// it may come back a primary without the writes, the store's epoch is raised (<see cref="StoreEpoch"/>).
     /// </summary>
     private async Task<int> ConfirmUnreplicatedPrimaryAsync(IServer node)
     {
@@ -147,10 +152,17 @@ internal sealed class ReplicatedWrites : IDisposable
             return own.Replicas.Count;
         }
 
+        var withoutANode = false;
         foreach (var other in _connection.GetServers())
         {
-            if (other.EndPoint.Equals(node.EndPoint) || !other.IsConnected)
+            if (other.EndPoint.Equals(node.EndPoint))
             {
+                continue;
+            }
+
+            if (!other.IsConnected)
+            {
+                withoutANode = true;
                 continue;
             }
 
@@ -165,10 +177,17 @@ internal sealed class ReplicatedWrites : IDisposable
             catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
             {
                 _ = asked.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                withoutANode = true;
                 continue;
             }
 
             throw new ReplicaNotConfirmedException($"{other.EndPoint} is up as a {role.Value} but not replicating from {node.EndPoint}, which took the write: a failover is under way or the replica is catching up.");
+        }
+
+        if (withoutANode)
+        {
+            // The missing node may come back a primary without the write: fence reads off it (StoreEpoch).
+            Epoch.Raised((long)await node.ExecuteAsync("INCR", RedisKeys.StoreEpoch).ConfigureAwait(false));
         }
 
         return 0;
