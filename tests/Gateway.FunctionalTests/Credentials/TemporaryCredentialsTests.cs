@@ -113,8 +113,10 @@ public sealed class TemporaryCredentialsTests
     [InlineData("CredentialsUri")]
     public async Task Rotation_and_expiry_are_crossed_with_zero_failed_downloads(string type)
     {
-        // Credentials that really expire after 3 s: over 9 s of steady downloads, several generations.
-        await using var env = await CredentialsEnvironment.StartAsync(issuedLifetime: TimeSpan.FromSeconds(3));
+        // Credentials that really expire after 6 s: over 15 s of steady downloads, several generations.
+        // A refresh is due two thirds into the lifetime; with 3 s that left 1 s for it, which a fully
+        // loaded CI machine once exceeded (real STS credentials live 15 minutes or more).
+        await using var env = await CredentialsEnvironment.StartAsync(issuedLifetime: TimeSpan.FromSeconds(6));
         await env.StartGatewayAsync(env.Settings(type));
         await env.PutObjectAsync("a.bin", Content);
         var code = await env.CreateLinkAsync("a.bin");
@@ -123,7 +125,7 @@ public sealed class TemporaryCredentialsTests
         var downloads = 0;
 
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(9))
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             using var response = await env.Gateway.Client.GetAsync($"/{code}", Cancel);
             downloads++;
@@ -137,7 +139,7 @@ public sealed class TemporaryCredentialsTests
         }
 
         Assert.Empty(failures);
-        Assert.True(keyIds.Count >= 3, $"only {keyIds.Count} generations of credentials in 9 s");
+        Assert.True(keyIds.Count >= 3, $"only {keyIds.Count} generations of credentials in 15 s");
         Assert.True(downloads > 100, $"only {downloads} downloads");
         AssertNoSecretLogged(env);
     }
