@@ -128,22 +128,12 @@ internal sealed class RedisLinkStore(
     {
         if (writes.Epoch.IsFenced)
         {
-            return await GetForDownloadFencedAsync(code).ConfigureAwait(false);
+            // Under Sentinel the read carries the node's epoch (StoreEpoch); the batched read does that.
+            return (await GetForDownloadAsync([code]).ConfigureAwait(false))[0];
         }
 
         var values = await Db.HashGetAsync(RedisKeys.Link(code), LinkHash.DownloadFields).ConfigureAwait(false);
         return LinkHash.FromDownloadFields(code, values);
-    }
-
-    /// <summary>The link and the epoch of the node that holds it, in one round trip (<see cref="StoreEpoch"/>).</summary>
-    private async Task<Link?> GetForDownloadFencedAsync(string code)
-    {
-        var batch = Db.CreateBatch();
-        var values = batch.HashGetAsync(RedisKeys.Link(code), LinkHash.DownloadFields);
-        var epoch = batch.StringGetAsync(RedisKeys.StoreEpoch);
-        batch.Execute();
-        writes.Epoch.Check(await epoch.ConfigureAwait(false));
-        return LinkHash.FromDownloadFields(code, await values.ConfigureAwait(false));
     }
 
     public async Task<Link?[]> GetForDownloadAsync(IReadOnlyList<string> codes)
@@ -160,6 +150,7 @@ internal sealed class RedisLinkStore(
             reads[i] = batch.HashGetAsync(RedisKeys.Link(codes[i]), LinkHash.DownloadFields);
         }
 
+        // Under Sentinel, the epoch of the node the links came from, in the same round trip (StoreEpoch).
         var epoch = writes.Epoch.IsFenced ? batch.StringGetAsync(RedisKeys.StoreEpoch) : null;
         batch.Execute();
         await Task.WhenAll(reads).ConfigureAwait(false);

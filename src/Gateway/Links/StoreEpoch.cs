@@ -45,10 +45,13 @@ internal sealed class StoreEpoch(bool fenced, TimeProvider time)
     /// <exception cref="StaleNodeException">The node is behind an epoch this process has already seen.</exception>
     public void Check(RedisValue epoch)
     {
-        var value = epoch.IsNull ? 0 : long.Parse((string)epoch!, NumberStyles.None, CultureInfo.InvariantCulture);
+        // An absent key reads as 0, the epoch of a store whose primary never lost a node.
+        var value = (long)epoch;
+        long highest;
         lock (_lock)
         {
-            if (value >= _highest)
+            highest = _highest;
+            if (value >= highest)
             {
                 _highest = value;
                 _behindSince = 0;
@@ -69,7 +72,7 @@ internal sealed class StoreEpoch(bool fenced, TimeProvider time)
         }
 
         throw new StaleNodeException(string.Create(CultureInfo.InvariantCulture,
-            $"The store node answered with epoch {value}, behind {_highest} already seen: it is a former primary that missed confirmed writes, and is not read until Sentinel demotes it."));
+            $"The store node answered with epoch {value}, behind {highest} already seen: it is a former primary that missed confirmed writes, and is not read until Sentinel demotes it."));
     }
 }
 
