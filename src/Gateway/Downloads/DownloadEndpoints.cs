@@ -12,6 +12,7 @@ internal static class DownloadEndpoints
     {
         var services = builder.Services;
         services.AddHttpForwarder();
+        services.AddSingleton<Telemetry.UpstreamMeterFactory>();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<OssForwardTransformer>();
         services.AddSingleton<DownloadHandler>();

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Net;
+using Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Downloads;
 
 /// <summary>
 /// The one connection pool to OSS. An <see cref="HttpMessageInvoker"/>, never an HttpClient, which
-/// YARP refuses because it buffers (PITFALLS 1).
+/// YARP refuses because it buffers (PITFALLS 1). Its HttpClient instruments come from
+/// <see cref="UpstreamMeterFactory"/>, so each download is not timed twice.
 /// </summary>
 internal sealed class UpstreamClient : IDisposable
 {
-    public UpstreamClient()
+    public UpstreamClient(UpstreamMeterFactory meters)
     {
         Invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
@@ -23,6 +25,7 @@ internal sealed class UpstreamClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
             EnableMultipleHttp2Connections = true,
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            MeterFactory = meters,
         }, disposeHandler: true);
     }
 

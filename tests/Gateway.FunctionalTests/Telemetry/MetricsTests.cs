@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Gateway.FunctionalTests.Infrastructure;
@@ -170,8 +171,16 @@ public sealed class MetricsTests : IAsyncLifetime
         var requestBuckets = scrape.Samples.Where(s => s.Name == "http_server_request_duration_seconds_bucket").ToArray();
         Assert.Contains(requestBuckets, s => s.Labels["le"] == "3600" && s.Labels.GetValueOrDefault("http_route") == "/{code}");
         Assert.DoesNotContain(requestBuckets, s => s.Labels.GetValueOrDefault("http_route") == "/metrics");
-        Assert.Contains(scrape.Samples, s => s.Name == "http_client_request_duration_seconds_bucket" && s.Labels["le"] == "3600");
         Assert.Equal(1, scrape.Sum("gateway_downloads_total", l => l.GetValueOrDefault("gateway_result") == "completed"));
+
+        // The GET to OSS is timed once, by gateway.upstream.time_to_first_byte, not a second time as an
+        // HttpClient request (the test's own PUT of the object is one); the upstream pool's connections
+        // are still measured.
+        var oss = _env.Oss.BaseAddress.Port.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(1, scrape.Sum("gateway_upstream_time_to_first_byte_seconds_count"));
+        Assert.True(scrape.Sum("http_client_request_duration_seconds_count", l => l.GetValueOrDefault("server_port") == oss && l.GetValueOrDefault("http_request_method") == "PUT") > 0);
+        Assert.DoesNotContain(scrape.Samples, s => s.Name.StartsWith("http_client_request_duration", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("server_port") == oss && s.Labels.GetValueOrDefault("http_request_method") == "GET");
+        Assert.Contains(scrape.Samples, s => s.Name == "http_client_open_connections" && s.Labels.GetValueOrDefault("server_port") == oss);
 
         // Per-request instruments that only duplicate the above are not collected at all.
         Assert.Contains(scrape.Samples, s => s.Name == "gateway_downloads_active");

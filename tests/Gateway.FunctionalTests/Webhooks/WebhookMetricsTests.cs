@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Gateway.FunctionalTests.Telemetry;
 using Gateway.Webhooks;
@@ -24,6 +25,12 @@ public sealed class WebhookMetricsTests
         Assert.Equal(1, scrape.Sum("gateway_webhook_deliveries_total", l => l.GetValueOrDefault("gateway_result") == "delivered"));
         Assert.Equal(3, scrape.Sum("gateway_webhook_deliveries_total", l => l.GetValueOrDefault("gateway_result") == "retried"));
         Assert.Equal(0, scrape.Sum("gateway_webhook_backlog"));
+
+        // Deliveries are HttpClient requests like any other (only the requests to OSS are left out, as
+        // gateway.upstream.time_to_first_byte times them): measured, with the long-request buckets.
+        var port = receiver.BaseAddress.Port.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(4, scrape.Sum("http_client_request_duration_seconds_count", l => l.GetValueOrDefault("server_port") == port));
+        Assert.Contains(scrape.Samples, s => s.Name == "http_client_request_duration_seconds_bucket" && s.Labels.GetValueOrDefault("server_port") == port && s.Labels["le"] == "3600");
     }
 
     [Fact]
