@@ -5,7 +5,8 @@ namespace Gateway.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks chosen on the command line, e.g. <c>-- --filter '*V4Signing*'</c>, or
-/// <c>-- cpu-breakdown TRACE --pid PID</c> to split a CPU profile of the gateway into its parts.
+/// <c>-- cpu-breakdown TRACE --pid PID</c> to split a CPU profile of the gateway into its parts, or
+/// <c>-- alloc-breakdown TRACE --pid PID</c> to sum its allocation samples by type and site.
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -14,6 +15,11 @@ public static class BenchmarkProgram
         if (args is [CpuBreakdown.Command, .. var rest])
         {
             return CpuBreakdown.Run(rest);
+        }
+
+        if (args is [AllocationBreakdown.Command, .. var allocationArgs])
+        {
+            return AllocationBreakdown.Run(allocationArgs);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);

@@ -3,8 +3,8 @@
 # download path on a shared, noisy machine: two gateways (A: the commit BASE, default HEAD; B: the
 # working tree) on one redis-server and one LocalOss, each loaded by its own wrk at once with 4 KiB
 # downloads of one link, ROUNDS times. Running both at once exposes them to the same noise; each round
-# prints each one's req/s, CPU µs and context switches per download, and the run ends with the
-# geometric means of B/A.
+# prints each one's req/s, CPU µs, context switches and managed bytes allocated per download, and the
+# run ends with the geometric means of B/A.
 #
 #   bash tests/Gateway.Benchmarks/load/compare.sh                  # HEAD against the working tree
 #   BASE=HEAD~3 ROUNDS=6 DURATION=10 bash tests/Gateway.Benchmarks/load/compare.sh
@@ -56,6 +56,8 @@ cpu_ticks() { local stat; stat=$(cat "/proc/$1/stat"); stat=${stat##*) }; awk '{
 # Context switches of all of a process's threads: each time a thread sleeps (and is later woken) counts
 # one voluntary switch, each preemption one involuntary.
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
+# Bytes the process has allocated on the managed heap so far, from its own /metrics (the runtime's counter).
+allocated() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {printf "%.0f\n", $2}'; }
 
 redis_port=$(free_port) origin_port=$(free_port) port_a=$(free_port) port_b=$(free_port)
 
@@ -101,10 +103,11 @@ if ((warmup > 0)); then
 fi
 
 clock_ticks=$(getconf CLK_TCK)
-printf '| round | A req/s | B req/s | A µs/download | B µs/download | A switches/download | B switches/download | B/A req/s | B/A CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| round | A req/s | B req/s | A µs/download | B µs/download | A switches/download | B switches/download | A bytes/download | B bytes/download | B/A req/s | B/A CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 log_rps=0 log_cpu=0
 for round in $(seq 1 "$rounds"); do
   a_before=$(cpu_ticks "$pid_a") b_before=$(cpu_ticks "$pid_b") a_switches=$(switches "$pid_a") b_switches=$(switches "$pid_b")
+  a_allocated=$(allocated "$port_a") b_allocated=$(allocated "$port_b")
   if ((round % 2)); then
     load "$port_a" "$duration" >"$work/a.result" &
     background=$!
@@ -118,6 +121,7 @@ for round in $(seq 1 "$rounds"); do
   wait "$background"
   a_after=$(cpu_ticks "$pid_a") b_after=$(cpu_ticks "$pid_b")
   a_switches=$(($(switches "$pid_a") - a_switches)) b_switches=$(($(switches "$pid_b") - b_switches))
+  a_allocated=$(($(allocated "$port_a") - a_allocated)) b_allocated=$(($(allocated "$port_b") - b_allocated))
   a=$(cat "$work/a.result") b=$(cat "$work/b.result")
   for r in "$a" "$b"; do
     (($(field non2xx "$r") + $(field socket_errors "$r") == 0)) || echo "   ! errors in round $round: $r" >&2
@@ -125,11 +129,11 @@ for round in $(seq 1 "$rounds"); do
   read -r line rps_ratio cpu_ratio < <(awk -v ra="$(field requests "$a")" -v rb="$(field requests "$b")" \
     -v da="$(field duration_us "$a")" -v db="$(field duration_us "$b")" \
     -v ca="$((a_after - a_before))" -v cb="$((b_after - b_before))" -v hz="$clock_ticks" \
-    -v sa="$a_switches" -v sb="$b_switches" 'BEGIN {
+    -v sa="$a_switches" -v sb="$b_switches" -v ba="$a_allocated" -v bb="$b_allocated" 'BEGIN {
       rpsa = ra / (da / 1e6); rpsb = rb / (db / 1e6); cpua = ca / hz * 1e6 / ra; cpub = cb / hz * 1e6 / rb
-      printf "%.0f|%.0f|%.0f|%.0f|%.2f|%.2f|%.3f|%.3f %f %f\n", rpsa, rpsb, cpua, cpub, sa / ra, sb / rb, rpsb / rpsa, cpub / cpua, log(rpsb / rpsa), log(cpub / cpua) }')
-  IFS='|' read -r rps_a rps_b cpu_a cpu_b sw_a sw_b q_rps q_cpu <<<"$line"
-  printf '| %d | %s | %s | %s | %s | %s | %s | %sx | %sx |\n' "$round" "$rps_a" "$rps_b" "$cpu_a" "$cpu_b" "$sw_a" "$sw_b" "$q_rps" "$q_cpu"
+      printf "%.0f|%.0f|%.0f|%.0f|%.2f|%.2f|%.0f|%.0f|%.3f|%.3f %f %f\n", rpsa, rpsb, cpua, cpub, sa / ra, sb / rb, ba / ra, bb / rb, rpsb / rpsa, cpub / cpua, log(rpsb / rpsa), log(cpub / cpua) }')
+  IFS='|' read -r rps_a rps_b cpu_a cpu_b sw_a sw_b al_a al_b q_rps q_cpu <<<"$line"
+  printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s | %sx | %sx |\n' "$round" "$rps_a" "$rps_b" "$cpu_a" "$cpu_b" "$sw_a" "$sw_b" "$al_a" "$al_b" "$q_rps" "$q_cpu"
   log_rps=$(awk -v s="$log_rps" -v x="$rps_ratio" 'BEGIN {print s + x}')
   log_cpu=$(awk -v s="$log_cpu" -v x="$cpu_ratio" 'BEGIN {print s + x}')
 done

@@ -35,7 +35,9 @@
 # while `dotnet-trace collect-linux --profile cpu-sampling` (kernel CPU samples with managed stacks;
 # installed as a dotnet tool when missing) records the gateway, then splits its CPU into the parts of a
 # download (tests/Gateway.Benchmarks/Profiling/CpuBreakdown.cs), in µs from the unprofiled 32-connection
-# row. The trace stays in artifacts/load/gateway.nettrace.
+# row; then the same for the bare YARP proxy with its Redis read, so each part can be set against what
+# any YARP proxy pays; then the gateway's allocation samples by type and by the code that allocated
+# (tests/Gateway.Benchmarks/Profiling/AllocationBreakdown.cs). The traces stay in artifacts/load/.
 #
 # WEBHOOK_DEAD=1 adds a phase at the end: DURATION seconds of 4 KiB downloads at 32 connections three
 # times: with no webhook endpoint; with one endpoint subscribed to every event ("*", so every download
@@ -405,20 +407,40 @@ printf '| %-34s | %5s | %8s | %9s | %8s | %8s | %9s | %9s | %8s |\n' "$slow_mib 
   "$(awk -v b="$slow_bytes" -v s="$slow_seconds" 'BEGIN {printf "%.1f", b / 1048576 / s}')" "-" "-" "-" "-" "-"
 
 if [[ ${PROFILE:-0} == 1 ]]; then
-  echo
-  echo "==> profiling the gateway: $duration s of 4 KiB downloads at 32 connections"
   export PATH="$PATH:$HOME/.dotnet/tools"
   command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
   dotnet build "$root/tests/Gateway.Benchmarks" -c Release -v quiet -nologo >/dev/null
-  trace=$out/gateway.nettrace
+  # profile name pid url cpu-us-per-request: the same load and the same split for the gateway and for
+  # the bare proxy with its Redis read, so each part can be set against what any YARP proxy pays.
+  profile() {
+    echo
+    echo "==> profiling $1: $duration s of 4 KiB downloads at 32 connections"
+    local trace=$out/$1.nettrace trace_pid
+    rm -f "$trace"
+    dotnet-trace collect-linux -p "$2" --profile cpu-sampling --duration "00:00:00:$((duration + 2))" -o "$trace" >"$work/trace.log" 2>&1 &
+    trace_pid=$!
+    sleep 1
+    wrk -t "$threads" -c 32 -d "${duration}s" "$3" >/dev/null
+    wait "$trace_pid" || { cat "$work/trace.log" >&2; exit 1; }
+    dotnet "$root/tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll" cpu-breakdown "$trace" \
+      --pid "$2" --cpu-us-per-request "$4" --top "${PROFILE_TOP:-30}"
+  }
+  profile gateway "$gateway_pid" "$gateway_url/$small_code" "${CPU[gateway32]}"
+  bare_redis_cpu=""
+  for round in $(seq 1 "$small_rounds"); do bare_redis_cpu+=" ${CPU[bareredis32_$round]}"; done
+  profile bare-yarp-redis "$bare_redis_pid" "$bare_redis_url" "$(printf '%.0f' "$(median $bare_redis_cpu)")"
+
+  echo
+  echo "==> the gateway's allocations: $duration s of 4 KiB downloads at 32 connections"
+  trace=$out/gateway-allocations.nettrace
   rm -f "$trace"
-  dotnet-trace collect-linux -p "$gateway_pid" --profile cpu-sampling --duration "00:00:00:$((duration + 2))" -o "$trace" >"$work/trace.log" 2>&1 &
+  dotnet-trace collect -p "$gateway_pid" --providers Microsoft-Windows-DotNETRuntime:0x1:5 --duration "00:00:00:$((duration + 2))" -o "$trace" >"$work/trace.log" 2>&1 &
   trace_pid=$!
   sleep 1
-  wrk -t "$threads" -c 32 -d "${duration}s" "$gateway_url/$small_code" >/dev/null
+  result=$(wrk -t "$threads" -c 32 -d "${duration}s" -s "$here/report.lua" "$gateway_url/$small_code" | grep '^RESULT')
   wait "$trace_pid" || { cat "$work/trace.log" >&2; exit 1; }
-  dotnet "$root/tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll" cpu-breakdown "$trace" \
-    --pid "$gateway_pid" --cpu-us-per-request "${CPU[gateway32]}" --top "${PROFILE_TOP:-30}"
+  dotnet "$root/tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll" alloc-breakdown "$trace" \
+    --pid "$gateway_pid" --requests "$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$result")" --top "${PROFILE_TOP:-30}"
 fi
 
 if [[ $webhook_dead != 0 ]]; then
