@@ -4,7 +4,7 @@
 # working tree) on one redis-server and one LocalOss, each loaded by its own wrk at once with 4 KiB
 # downloads of one link, ROUNDS times. Running both at once exposes them to the same noise; each round
 # prints each one's req/s, CPU µs, context switches and managed bytes allocated per download, and the
-# run ends with the geometric means of B/A.
+# run ends with the geometric means of B/A and each one's peak resident memory.
 #
 #   bash tests/Gateway.Benchmarks/load/compare.sh                  # HEAD against the working tree
 #   BASE=HEAD~3 ROUNDS=6 DURATION=10 bash tests/Gateway.Benchmarks/load/compare.sh
@@ -139,3 +139,5 @@ for round in $(seq 1 "$rounds"); do
 done
 awk -v r="$log_rps" -v c="$log_cpu" -v n="$rounds" 'BEGIN {
   printf "geometric mean over %d rounds: B/A req/s %.3fx, B/A CPU per download %.3fx\n", n, exp(r / n), exp(c / n) }'
+peak_mib() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+echo "peak RSS: A $(peak_mib "$pid_a") MiB, B $(peak_mib "$pid_b") MiB"
