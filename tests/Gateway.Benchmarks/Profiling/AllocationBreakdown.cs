@@ -36,9 +36,9 @@ internal static class AllocationBreakdown
         }
 
         var trace = args[0];
-        var pid = int.Parse(Option(args, "--pid") ?? "0", CultureInfo.InvariantCulture);
-        var requests = long.Parse(Option(args, "--requests") ?? "0", CultureInfo.InvariantCulture);
-        var top = int.Parse(Option(args, "--top") ?? "25", CultureInfo.InvariantCulture);
+        var pid = (int)CommandOptions.Number(args, "--pid", 0);
+        var requests = (long)CommandOptions.Number(args, "--requests", 0);
+        var top = (int)CommandOptions.Number(args, "--top", 25);
 
         using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
         var byType = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -98,9 +98,4 @@ internal static class AllocationBreakdown
         }
     }
 
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
 }

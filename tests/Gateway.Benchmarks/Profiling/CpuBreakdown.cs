@@ -67,10 +67,10 @@ internal static class CpuBreakdown
         }
 
         var trace = args[0];
-        var pid = int.Parse(Option(args, "--pid") ?? "0", CultureInfo.InvariantCulture);
-        var cpuPerRequest = double.Parse(Option(args, "--cpu-us-per-request") ?? "0", CultureInfo.InvariantCulture);
-        var top = int.Parse(Option(args, "--top") ?? "25", CultureInfo.InvariantCulture);
-        var focus = Option(args, "--focus");
+        var pid = (int)CommandOptions.Number(args, "--pid", 0);
+        var cpuPerRequest = CommandOptions.Number(args, "--cpu-us-per-request", 0);
+        var top = (int)CommandOptions.Number(args, "--top", 25);
+        var focus = CommandOptions.Text(args, "--focus");
 
         using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
         var byPart = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -187,9 +187,4 @@ internal static class CpuBreakdown
         return null;
     }
 
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
 }
