@@ -157,9 +157,10 @@ internal sealed partial class DownloadHandler(
     /// <summary>
     /// Applies the download limit. Only GETs count, once per session, atomically; HEAD and prefetch
     /// never count. Returns the session id when this request was counted, so it can be given back,
-    /// and whether its count was the link's last allowed one.
+    /// and whether its count was the link's last allowed one. A ValueTask: a link without a limit, the
+    /// common case, is admitted without awaiting anything, and then nothing is allocated.
     /// </summary>
-    private async Task<(bool Admitted, string? CountedSession, bool CountedLast)> AdmitAsync(HttpContext context, Link link, DateTimeOffset now)
+    private async ValueTask<(bool Admitted, string? CountedSession, bool CountedLast)> AdmitAsync(HttpContext context, Link link, DateTimeOffset now)
     {
         if (link.MaxDownloads is null)
         {
