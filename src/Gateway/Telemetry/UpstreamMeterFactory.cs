@@ -8,7 +8,9 @@ namespace Gateway.Telemetry;
 /// Each download's request to OSS is already timed, with the bucket, by
 /// <c>gateway.upstream.time_to_first_byte</c>, which measures the same span as
 /// <c>http.client.request.duration</c> (until OSS's response headers), so <see cref="GatewayTelemetry"/>
-/// drops that one instrument of these meters and keeps the pool's connection metrics.
+/// drops that one instrument of these meters and keeps the pool's connection metrics. The pool's only
+/// other requests, HEADs that check a pinned object (at link creation and before a redirect), go untimed
+/// with it: they are not downloads, and their failures are logged and answered.
 /// </summary>
 internal sealed class UpstreamMeterFactory : IMeterFactory
 {
