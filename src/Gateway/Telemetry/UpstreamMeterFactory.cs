@@ -10,7 +10,7 @@ namespace Gateway.Telemetry;
 /// <c>http.client.request.duration</c> (until OSS's response headers), so <see cref="GatewayTelemetry"/>
 /// drops that one instrument of these meters and keeps the pool's connection metrics. The pool's only
 /// other requests, HEADs that check a pinned object (at link creation and before a redirect), go untimed
-/// with it: they are not downloads, and their failures are logged and answered.
+/// with it: they are not downloads, and a failed one is answered to its caller.
 /// </summary>
 internal sealed class UpstreamMeterFactory : IMeterFactory
 {
