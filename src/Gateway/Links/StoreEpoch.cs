@@ -37,7 +37,7 @@ internal sealed class StoreEpoch(bool fenced, TimeProvider time)
     {
         lock (_lock)
         {
-            _highest = Math.Max(_highest, epoch);
+            Volatile.Write(ref _highest, Math.Max(_highest, epoch));
         }
     }
 
@@ -47,14 +47,20 @@ internal sealed class StoreEpoch(bool fenced, TimeProvider time)
     {
         // An absent key reads as 0, the epoch of a store whose primary never lost a node.
         var value = (long)epoch;
+        if (value == Volatile.Read(ref _highest) && Volatile.Read(ref _behindSince) == 0)
+        {
+            // Every read from an up-to-date node: nothing to change, so no lock on the download path.
+            return;
+        }
+
         long highest;
         lock (_lock)
         {
             highest = _highest;
             if (value >= highest)
             {
-                _highest = value;
-                _behindSince = 0;
+                Volatile.Write(ref _highest, value);
+                Volatile.Write(ref _behindSince, 0);
                 return;
             }
 
@@ -65,8 +71,8 @@ internal sealed class StoreEpoch(bool fenced, TimeProvider time)
             }
             else if (time.GetElapsedTime(_behindSince, now) > Patience)
             {
-                _highest = value;
-                _behindSince = 0;
+                Volatile.Write(ref _highest, value);
+                Volatile.Write(ref _behindSince, 0);
                 return;
             }
         }
